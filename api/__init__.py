@@ -1,0 +1,1 @@
+"""The HTTP API and web UI: a thin layer over the voc library."""

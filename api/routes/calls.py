@@ -1,0 +1,211 @@
+"""Calls: upload (202 + status URL), list with filters, detail, transcript, audio with ranges, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ValidationError
+from sqlmodel import col, select
+
+from api.deps import RuntimeDep, SessionDep
+from api.pagination import Page, decode_cursor, encode_cursor
+from api.problems import Problem
+from voc.audio_store import UploadTooLargeError
+from voc.calls.deletion import delete_call
+from voc.calls.ingest import ExternalIdConflictError, register_call
+from voc.calls.linking import UnknownCustomerError
+from voc.calls.metadata import MetadataError, make_meta
+from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
+from voc.calls.sniff import sniff_audio
+from voc.db.calls import Call, CallPublic, SegmentPublic
+from voc.db.customers import Customer
+
+router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
+
+UPLOAD_CHUNK = 1 << 20
+
+
+class CallAccepted(BaseModel):
+    id: int
+    external_id: str | None
+    status: str
+    status_url: str
+    duplicate: bool
+
+
+def _public(session: SessionDep, call: Call) -> CallPublic:
+    return CallPublic(**call.model_dump(), customer_id=customer_ref(session, call))
+
+
+def _get_call(session: SessionDep, ref: str) -> Call:
+    call = find_call(session, ref)
+    if call is None:
+        raise Problem(404, f"通話が見つかりません: {ref}")
+    return call
+
+
+def _chunks(upload: UploadFile) -> Iterator[bytes]:
+    while chunk := upload.file.read(UPLOAD_CHUNK):
+        yield chunk
+
+
+@router.post("", status_code=202, response_model=CallAccepted, summary="Upload a recording")
+def upload_call(
+    request: Request,
+    response: Response,
+    rt: RuntimeDep,
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="The recording: wav, flac, mp3, m4a, ogg/opus…")],
+    call_id: Annotated[str | None, Form(description="Your own id for the call (external id).")] = None,
+    agent: Annotated[str | None, Form()] = None,
+    started_at: Annotated[str | None, Form(description="ISO 8601; without a zone, JST.")] = None,
+    channels: Annotated[
+        str | None, Form(description="stereo_operator_left | stereo_operator_right | mono")
+    ] = None,
+    customer_id: Annotated[str | None, Form()] = None,
+    caller_number: Annotated[str | None, Form()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> CallAccepted:
+    """Store the file and queue it; processing happens in the workers. The same file twice is one call."""
+    if idempotency_key:
+        earlier = session.exec(select(Call).where(Call.idempotency_key == idempotency_key)).first()
+        if earlier is not None:
+            return _accepted(request, response, earlier, duplicate=True)
+    try:
+        meta = make_meta(
+            call_id=call_id,
+            agent=agent,
+            started_at=started_at,
+            channels=channels,
+            customer_id=customer_id,
+            caller_number=caller_number,
+            default_layout=rt.settings.asr.default_layout,
+        )
+    except (MetadataError, ValidationError) as exc:
+        raise Problem(422, str(exc)) from exc
+    head = file.file.read(64)
+    file.file.seek(0)
+    if not head:
+        raise Problem(422, "ファイルが空です (empty file)")
+    if sniff_audio(head) is None:
+        raise Problem(415, "音声ファイルではありません (unsupported or non-audio content)")
+    try:
+        stored = rt.store.put(_chunks(file), max_bytes=rt.settings.max_upload_mb << 20)
+    except UploadTooLargeError as exc:
+        raise Problem(413, str(exc)) from exc
+    try:
+        registered = register_call(session, stored, meta, original_filename=file.filename)
+        if registered.created and idempotency_key:
+            registered.call.idempotency_key = idempotency_key
+            session.add(registered.call)
+        session.commit()
+    except UnknownCustomerError as exc:
+        session.rollback()
+        raise Problem(404, str(exc)) from exc
+    except ExternalIdConflictError as exc:
+        session.rollback()
+        raise Problem(409, str(exc)) from exc
+    except ValueError as exc:
+        session.rollback()
+        raise Problem(422, str(exc)) from exc
+    finally:
+        if not session.exec(select(Call.id).where(Call.audio_sha256 == stored.sha256)).first():
+            rt.store.delete(stored.sha256)  # nothing half-stored: no call, no file
+    return _accepted(request, response, registered.call, duplicate=not registered.created)
+
+
+def _accepted(request: Request, response: Response, call: Call, *, duplicate: bool) -> CallAccepted:
+    assert call.id is not None
+    url = str(request.url_for("get_call", ref=str(call.id)))
+    response.headers["Location"] = url
+    return CallAccepted(
+        id=call.id, external_id=call.external_id, status=call.status, status_url=url, duplicate=duplicate
+    )
+
+
+@router.get("", response_model=Page[CallPublic], summary="List calls, newest first")
+def list_calls(
+    session: SessionDep,
+    status: str | None = None,
+    agent: str | None = None,
+    customer_id: str | None = None,
+    started_from: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
+    started_to: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> Page[CallPublic]:
+    query = select(Call).order_by(col(Call.id).desc())
+    if status:
+        query = query.where(Call.status == status)
+    if agent:
+        query = query.where(Call.agent == agent)
+    if customer_id:
+        pk = session.exec(select(Customer.id).where(Customer.customer_id == customer_id)).first()
+        if pk is None:
+            raise Problem(404, f"顧客が見つかりません: {customer_id}")
+        query = query.where(Call.customer_pk == pk)
+    for bound, op in ((started_from, "ge"), (started_to, "lt")):
+        if bound is not None:
+            if bound.tzinfo is None:
+                raise Problem(422, "日時にはタイムゾーンを付けてください (ISO 8601 with zone)")
+            query = query.where(getattr(col(Call.started_at), f"__{op}__")(bound))
+    after = decode_cursor(cursor)
+    if after is not None:
+        query = query.where(col(Call.id) < int(after.get("id", 0)))
+    calls = session.exec(query.limit(limit + 1)).all()
+    more = len(calls) > limit
+    calls = calls[:limit]
+    next_cursor = encode_cursor({"id": calls[-1].id}) if more and calls else None
+    return Page[CallPublic](items=[_public(session, c) for c in calls], next_cursor=next_cursor)
+
+
+@router.get("/{ref}", summary="One call with its transcript, metrics and signals")
+def get_call(ref: str, session: SessionDep) -> dict[str, Any]:
+    from voc.pipeline.factory import call_signals
+
+    call = _get_call(session, ref)
+    return call_detail(session, call, signals=call_signals(session, call))
+
+
+@router.get("/{ref}/transcript", response_model=list[SegmentPublic], summary="The role-labelled transcript")
+def get_transcript(ref: str, session: SessionDep) -> list[SegmentPublic]:
+    call = _get_call(session, ref)
+    assert call.id is not None
+    return [SegmentPublic.model_validate(s, from_attributes=True) for s in segments_of(session, call.id)]
+
+
+@router.get(
+    "/{ref}/audio", summary="The original recording (supports HTTP Range)", response_class=FileResponse
+)
+def get_audio(ref: str, session: SessionDep, rt: RuntimeDep) -> FileResponse:
+    call = _get_call(session, ref)
+    path = rt.store.path_for(call.audio_sha256)
+    if not path.is_file():
+        raise Problem(410, "音声は保存期間を過ぎたため削除されました (audio no longer retained)")
+    media = {
+        "wav": "audio/wav",
+        "flac": "audio/flac",
+        "mp3": "audio/mpeg",
+        "ogg": "audio/ogg",
+        "mp4": "audio/mp4",
+        "webm": "audio/webm",
+    }
+    with path.open("rb") as handle:
+        kind = sniff_audio(handle.read(64)) or ""
+    return FileResponse(
+        path,
+        media_type=media.get(kind, "application/octet-stream"),
+        filename=f"call-{call.id}.{kind or 'bin'}",
+    )
+
+
+@router.delete("/{ref}", status_code=204, summary="Delete a call, its transcript, signals and audio")
+def remove_call(ref: str, session: SessionDep, rt: RuntimeDep) -> Response:
+    call = _get_call(session, ref)
+    delete_call(session, rt.store, call)
+    session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,94 @@
+"""Customers: upsert one / a batch / a CRM CSV, read one with its calls."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, UploadFile
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from api.deps import SessionDep
+from api.problems import Problem
+from voc.calls.linking import relink_unmatched
+from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
+from voc.db.calls import Call
+from voc.db.customers import Customer, CustomerCreate, CustomerPublic
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    errors: list[dict[str, Any]] = Field(default_factory=list, description="{line, reason} per rejected row")
+    linked_calls: int = 0
+
+
+def _upsert_error(exc: ValueError) -> Problem:
+    return Problem(422, str(exc))
+
+
+@router.put("/{customer_id}", response_model=CustomerPublic, summary="Create or update one customer")
+def put_customer(customer_id: str, body: CustomerCreate, session: SessionDep) -> CustomerPublic:
+    if body.customer_id != customer_id:
+        raise Problem(422, "URL と本文の customer_id が一致しません (customer_id mismatch)")
+    try:
+        customer, _ = upsert_customer(session, body)
+    except ValueError as exc:
+        raise _upsert_error(exc) from exc
+    relink_unmatched(session)
+    session.commit()
+    return to_public(session, customer)
+
+
+@router.post("/batch", response_model=ImportResult, summary="Upsert many customers at once (idempotent)")
+def batch_upsert(body: list[CustomerCreate], session: SessionDep) -> ImportResult:
+    try:
+        report = upsert_many(session, body)
+    except ValueError as exc:
+        session.rollback()
+        raise _upsert_error(exc) from exc
+    linked = relink_unmatched(session)
+    session.commit()
+    return ImportResult(created=report.created, updated=report.updated, linked_calls=len(linked))
+
+
+@router.post("/import", response_model=ImportResult, summary="Import a CRM CSV (bad rows reported by line)")
+def import_customers(file: Annotated[UploadFile, File()], session: SessionDep) -> ImportResult:
+    try:
+        text = file.file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problem(422, "CSV は UTF-8 で保存してください (CSV must be UTF-8)") from exc
+    report = import_csv(session, text)
+    linked = relink_unmatched(session)
+    session.commit()
+    return ImportResult(
+        created=report.created,
+        updated=report.updated,
+        linked_calls=len(linked),
+        errors=[{"line": line, "reason": reason} for line, reason in report.errors],
+    )
+
+
+@router.get("/{customer_id}", summary="One customer with the timeline of their calls")
+def get_customer(customer_id: str, session: SessionDep) -> dict[str, Any]:
+    customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
+    if customer is None:
+        raise Problem(404, f"顧客が見つかりません: {customer_id}")
+    calls = session.exec(
+        select(Call).where(Call.customer_pk == customer.id).order_by(col(Call.started_at).desc())
+    ).all()
+    return {
+        **to_public(session, customer).model_dump(mode="json"),
+        "calls": [
+            {
+                "id": c.id,
+                "external_id": c.external_id,
+                "started_at": c.started_at,
+                "status": c.status,
+                "duration": c.duration_s,
+            }
+            for c in calls
+        ],
+    }

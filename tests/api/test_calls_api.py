@@ -1,0 +1,155 @@
+"""Uploading and reading calls over HTTP: 202 + status URL, sniffing, size limits, nothing half-stored."""
+
+from __future__ import annotations
+
+import io
+import wave
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from voc.db.calls import Call
+from voc.runtime import Runtime
+
+
+def wav_bytes(seconds: float = 0.5, channels: int = 2, rate: int = 8000, seed: int = 0) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes([seed % 256, 0]) * int(seconds * rate) * channels)
+    return buf.getvalue()
+
+
+def upload(client: TestClient, data: bytes, name: str = "call.wav", **form: str) -> object:
+    return client.post("/api/v1/calls", files={"file": (name, data, "audio/wav")}, data=form)
+
+
+def test_upload_is_accepted_with_a_status_url(client: TestClient, runtime: Runtime) -> None:
+    r = client.post(
+        "/api/v1/calls",
+        files={"file": ("c.wav", wav_bytes(), "audio/wav")},
+        data={"call_id": "EXT-1", "agent": "佐藤", "started_at": "2026-11-02T10:00:00+09:00"},
+    )
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["status"] == "queued" and body["external_id"] == "EXT-1" and not body["duplicate"]
+    status = client.get(body["status_url"])
+    assert status.status_code == 200
+    assert status.json()["external_id"] == "EXT-1"
+    assert client.get("/api/v1/calls/EXT-1").json()["id"] == body["id"]
+    assert runtime.store.exists(client.get("/api/v1/calls").json()["items"][0]["audio_sha256"])
+
+
+def test_same_file_twice_is_one_call(client: TestClient) -> None:
+    first = client.post("/api/v1/calls", files={"file": ("a.wav", wav_bytes(), "audio/wav")}).json()
+    second = client.post("/api/v1/calls", files={"file": ("b.wav", wav_bytes(), "audio/wav")}).json()
+    assert first["id"] == second["id"] and second["duplicate"]
+
+
+def test_idempotency_key_makes_retries_safe(client: TestClient) -> None:
+    headers = {"Idempotency-Key": "retry-123"}
+    a = client.post(
+        "/api/v1/calls", files={"file": ("a.wav", wav_bytes(seed=1), "audio/wav")}, headers=headers
+    )
+    b = client.post(
+        "/api/v1/calls", files={"file": ("a.wav", wav_bytes(seed=1), "audio/wav")}, headers=headers
+    )
+    assert a.status_code == b.status_code == 202
+    assert a.json()["id"] == b.json()["id"]
+    assert len(client.get("/api/v1/calls").json()["items"]) == 1
+
+
+def test_non_audio_is_415_and_nothing_is_stored(client: TestClient, runtime: Runtime) -> None:
+    r = client.post("/api/v1/calls", files={"file": ("fake.wav", b"%PDF-1.4 not audio at all", "audio/wav")})
+    assert r.status_code == 415
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["status"] == 415 and "音声" in r.json()["detail"]
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Call)).all() == []
+
+
+def test_empty_upload_is_422(client: TestClient) -> None:
+    r = client.post("/api/v1/calls", files={"file": ("e.wav", b"", "audio/wav")})
+    assert r.status_code == 422
+
+
+def test_oversize_upload_is_413_and_leaves_nothing(client: TestClient, runtime: Runtime) -> None:
+    runtime.settings.max_upload_mb = 1
+    r = client.post("/api/v1/calls", files={"file": ("big.wav", wav_bytes(seconds=70), "audio/wav")})
+    assert r.status_code == 413, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    with Session(runtime.engine) as session:
+        assert session.exec(select(Call)).all() == []
+    leftovers = list(runtime.store.root.rglob("*")) if runtime.store.root.exists() else []
+    assert [p for p in leftovers if p.is_file()] == []
+
+
+def test_unknown_customer_is_404_and_leaves_no_file(client: TestClient, runtime: Runtime) -> None:
+    r = client.post(
+        "/api/v1/calls", files={"file": ("c.wav", wav_bytes(), "audio/wav")}, data={"customer_id": "NOPE"}
+    )
+    assert r.status_code == 404
+    assert not [p for p in runtime.store.root.rglob("*") if p.is_file()]
+
+
+def test_bad_metadata_is_422(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/calls", files={"file": ("c.wav", wav_bytes(), "audio/wav")}, data={"started_at": "yesterday"}
+    )
+    assert r.status_code == 422
+    r = client.post(
+        "/api/v1/calls", files={"file": ("c.wav", wav_bytes(), "audio/wav")}, data={"channels": "quad"}
+    )
+    assert r.status_code == 422
+
+
+def test_unknown_call_is_404_problem(client: TestClient) -> None:
+    r = client.get("/api/v1/calls/does-not-exist")
+    assert r.status_code == 404
+    assert r.json()["title"] == "Not Found"
+
+
+def test_list_pages_with_a_cursor(client: TestClient) -> None:
+    ids = [
+        client.post("/api/v1/calls", files={"file": ("c.wav", wav_bytes(seed=i), "audio/wav")}).json()["id"]
+        for i in range(5)
+    ]
+    seen: list[int] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/calls", params=params).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == sorted(ids, reverse=True)
+    assert client.get("/api/v1/calls", params={"cursor": "!!!"}).status_code == 422
+
+
+def test_audio_supports_range_requests(client: TestClient) -> None:
+    data = wav_bytes()
+    call = client.post("/api/v1/calls", files={"file": ("c.wav", data, "audio/wav")}).json()
+    whole = client.get(f"/api/v1/calls/{call['id']}/audio")
+    assert whole.status_code == 200 and whole.content == data
+    assert whole.headers["content-type"] == "audio/wav"
+    part = client.get(f"/api/v1/calls/{call['id']}/audio", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == data[:100]
+
+
+def test_delete_removes_call_and_audio(client: TestClient, runtime: Runtime) -> None:
+    call = client.post("/api/v1/calls", files={"file": ("c.wav", wav_bytes(), "audio/wav")}).json()
+    assert client.delete(f"/api/v1/calls/{call['id']}").status_code == 204
+    assert client.get(f"/api/v1/calls/{call['id']}").status_code == 404
+    assert not [p for p in runtime.store.root.rglob("*") if p.is_file()]
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.json()["checks"]["database"] == "ok"
+    assert ready.status_code in (200, 503)

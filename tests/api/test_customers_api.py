@@ -1,0 +1,45 @@
+"""Customer upsert over HTTP: one, a batch, a CSV; idempotent; bad rows reported by line."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+RECORD = {
+    "customer_id": "C100",
+    "name": "山田商店",
+    "phones": ["03-5678-9012"],
+    "plan": "プレミアム",
+    "monthly_fee": 9800,
+    "usage_rate": 0.9,
+    "tenure_months": 24,
+    "status": "active",
+}
+
+
+def test_put_is_idempotent_and_normalises_phones(client: TestClient) -> None:
+    for _ in range(2):
+        r = client.put("/api/v1/customers/C100", json=RECORD)
+        assert r.status_code == 200, r.text
+    body = client.get("/api/v1/customers/C100").json()
+    assert body["phones"] == ["+81356789012"] and body["calls"] == []
+
+
+def test_put_rejects_mismatch_and_bad_values(client: TestClient) -> None:
+    assert client.put("/api/v1/customers/OTHER", json=RECORD).status_code == 422
+    bad = {**RECORD, "usage_rate": -1}
+    r = client.put("/api/v1/customers/C100", json=bad)
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    assert client.put("/api/v1/customers/C100", json={**RECORD, "phones": ["12"]}).status_code == 422
+
+
+def test_batch_and_csv_import(client: TestClient) -> None:
+    r = client.post("/api/v1/customers/batch", json=[RECORD, {**RECORD, "customer_id": "C101"}])
+    assert r.json()["created"] == 2
+    csv = (
+        "customer_id,name,phone,monthly_fee,segment\nC102,佐藤,090-1111-2222,1980,SMB\nC103,悪,090,abc,SMB\n"
+    )
+    r = client.post("/api/v1/customers/import", files={"file": ("crm.csv", csv.encode(), "text/csv")})
+    body = r.json()
+    assert body["created"] == 1 and body["errors"][0]["line"] == 3
+    assert client.get("/api/v1/customers/C102").json()["attributes"] == {"segment": "SMB"}
+    assert client.get("/api/v1/customers/NOPE").status_code == 404

@@ -1,0 +1,70 @@
+"""CRM import: good rows load, bad rows are reported by line, re-import updates, calls get linked."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from voc.calls.linking import relink_unmatched
+from voc.customers.records import import_csv, to_public
+from voc.db.calls import Call
+from voc.db.customers import Customer
+
+CSV = """customer_id,name,phone,plan,monthly_fee,usage_rate,tenure_months,status,churned_at,region
+C001,山田太郎,03-5678-9012;090-1111-2222,プレミアム,9800,0.92,36,active,,関東
+C002,佐藤花子,＋８１ ８０ ３３３３ ４４４４,ライト,1980,0.1,5,churned,2026-10-01,関西
+C003,悪い行,03-1111-2222,ライト,-5,0.5,3,active,,
+C004,悪い状態,03-1111-3333,ライト,100,0.5,3,unknown,,
+C005,電話不明,12345,ライト,100,0.5,3,active,,
+"""
+
+
+def test_import_reports_bad_rows_and_loads_good_ones(engine: Engine) -> None:
+    with Session(engine) as session:
+        report = import_csv(session, CSV)
+        session.commit()
+    assert (report.created, report.updated) == (2, 0)
+    assert [line for line, _ in report.errors] == [4, 5, 6]
+    assert "monthly_fee" in report.errors[0][1]
+    assert "status" in report.errors[1][1]
+    assert "12345" in report.errors[2][1]
+    with Session(engine) as session:
+        c1 = session.exec(select(Customer).where(Customer.customer_id == "C001")).one()
+        public = to_public(session, c1)
+        assert sorted(public.phones) == ["+81356789012", "+819011112222"]
+        assert public.attributes == {"region": "関東"}
+        assert public.monthly_fee == 9800
+        c2 = session.exec(select(Customer).where(Customer.customer_id == "C002")).one()
+        assert c2.status == "churned" and c2.churned_at is not None
+        assert c2.churned_at.isoformat() == "2026-09-30T15:00:00+00:00"  # JST midnight
+
+
+def test_reimport_updates_instead_of_duplicating(engine: Engine) -> None:
+    with Session(engine) as session:
+        import_csv(session, CSV)
+        session.commit()
+        report = import_csv(session, CSV.replace("0.92", "0.95"))
+        session.commit()
+        assert (report.created, report.updated) == (0, 2)
+        assert len(session.exec(select(Customer)).all()) == 2
+        c1 = session.exec(select(Customer).where(Customer.customer_id == "C001")).one()
+        assert c1.usage_rate == 0.95
+
+
+def test_a_file_without_customer_id_is_rejected_whole(engine: Engine) -> None:
+    with Session(engine) as session:
+        report = import_csv(session, "name,phone\n山田,03-1111-2222\n")
+    assert report.loaded == 0 and report.errors[0][0] == 1
+
+
+def test_calls_that_arrived_first_are_linked_by_phone_later(engine: Engine) -> None:
+    with Session(engine) as session:
+        session.add(Call(audio_sha256="c" * 64, caller_number="+819011112222"))
+        session.commit()
+        import_csv(session, CSV)
+        linked = relink_unmatched(session)
+        session.commit()
+        assert len(linked) == 1
+        call = session.exec(select(Call)).one()
+        c1 = session.exec(select(Customer).where(Customer.customer_id == "C001")).one()
+        assert call.customer_pk == c1.id

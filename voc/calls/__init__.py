@@ -1,0 +1,1 @@
+"""Calls: registering uploads, linking them to customers, reading them back."""

@@ -1,0 +1,57 @@
+"""Reading calls back: the detail document other tools read (names binding) and simple lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from voc.db.calls import Call, Segment
+from voc.db.customers import Customer
+
+
+def find_call(session: Session, ref: str | int) -> Call | None:
+    """A call by our id or by the uploader's external id (the external id wins when both match)."""
+    text = str(ref)
+    call = session.exec(select(Call).where(Call.external_id == text)).first()
+    if call is None and text.isdigit():
+        call = session.get(Call, int(text))
+    return call
+
+
+def customer_ref(session: Session, call: Call) -> str | None:
+    if call.customer_pk is None:
+        return None
+    customer = session.get(Customer, call.customer_pk)
+    return customer.customer_id if customer else None
+
+
+def segments_of(session: Session, call_id: int) -> list[Segment]:
+    return list(
+        session.exec(select(Segment).where(Segment.call_id == call_id).order_by(col(Segment.idx))).all()
+    )
+
+
+def call_detail(
+    session: Session, call: Call, *, signals: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``{external_id, customer_id, status, duration, channels, segments, metrics, signals}`` and more."""
+    assert call.id is not None
+    return {
+        "id": call.id,
+        "external_id": call.external_id,
+        "customer_id": customer_ref(session, call),
+        "status": call.status,
+        "error": call.error,
+        "duration": call.duration_s,
+        "channels": call.channel_layout,
+        "agent": call.agent,
+        "started_at": call.started_at.isoformat() if call.started_at else None,
+        "segments": [
+            {"speaker": s.speaker, "start": round(s.start, 2), "end": round(s.end, 2), "text": s.text}
+            for s in segments_of(session, call.id)
+        ],
+        "metrics": call.metrics,
+        "redactions": call.redactions,
+        "signals": signals or [],
+    }

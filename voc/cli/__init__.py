@@ -1,0 +1,1 @@
+"""The ``voc`` command: thin wrappers over the library."""

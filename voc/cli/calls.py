@@ -1,0 +1,192 @@
+"""``voc calls …``: ingest recordings, follow them through the pipeline, show the results."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import typer
+from sqlmodel import Session, col, select
+
+from voc.calls.ingest import IngestError, ingest_files
+from voc.calls.metadata import MetadataError, read_metadata
+from voc.calls.queries import call_detail, find_call
+from voc.cli.common import fail, print_json, progress_bar, runtime
+from voc.db.calls import Call
+from voc.pipeline import jobs
+from voc.pipeline.worker import live_workers
+from voc.runtime import Runtime
+
+app = typer.Typer(no_args_is_help=True)
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".oga", ".webm", ".mp4", ".wma"}
+FINAL = ("done", "failed", "dead")
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        else:
+            fail(f"no such file or folder: {path}")
+    return files
+
+
+@app.command("ingest")
+def ingest_cmd(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Audio files or folders (searched recursively)."),
+    metadata: Path | None = typer.Option(
+        None,
+        "--metadata",
+        exists=True,
+        dir_okay=False,
+        help="CSV: call_id,file,agent,started_at,channels,customer_id,caller_number.",
+    ),
+    channels: str | None = typer.Option(None, help="Channel layout for files without metadata."),
+    wait: bool = typer.Option(
+        False, "--wait", help="Block until every call is analysed; exit 1 if any failed."
+    ),
+) -> None:
+    """Queue recordings for transcription and analysis (the same file twice is one call)."""
+    rt = runtime(ctx)
+    default_layout = channels or rt.settings.asr.default_layout
+    try:
+        rows = read_metadata(metadata, default_layout) if metadata else {}
+    except MetadataError as exc:
+        fail(str(exc))
+    files = _expand(paths)
+    if not files:
+        fail("no audio files found")
+    with progress_bar() as bar, Session(rt.engine) as session:
+        task = bar.add_task("storing", total=len(files))
+        try:
+            call_ids = ingest_files(
+                session,
+                rt.store,
+                files,
+                rows,
+                default_layout=default_layout,
+                max_bytes=rt.settings.max_upload_mb << 20,
+                on_file=lambda _f: bar.advance(task),
+            )
+        except IngestError as exc:
+            fail(str(exc))
+    typer.echo(f"{len(call_ids)} calls queued")
+    if wait:
+        wait_for(rt, call_ids)
+
+
+def wait_for(rt: Runtime, call_ids: list[int]) -> None:
+    stop = threading.Event()
+    helper: threading.Thread | None = None
+    if not live_workers(rt.engine):
+        from voc.pipeline.factory import build_worker
+
+        worker = build_worker(rt)
+        helper = threading.Thread(target=worker.run, args=(stop,), kwargs={"until_empty": True}, daemon=True)
+        helper.start()
+    with progress_bar() as bar:
+        task = bar.add_task("analysing", total=len(call_ids))
+        while True:
+            with Session(rt.engine) as session:
+                rows = session.exec(select(Call).where(col(Call.id).in_(call_ids))).all()
+            finished = [c for c in rows if c.status in FINAL]
+            partial = sum(c.stage_progress for c in rows if c.status not in FINAL)
+            bar.update(task, completed=len(finished) + partial)
+            if len(finished) == len(call_ids):
+                break
+            if helper is not None and not helper.is_alive():
+                helper = None  # what is left waits for a retry time or for a live worker
+                if not live_workers(rt.engine):
+                    break
+            time.sleep(0.5)
+    stop.set()
+    if helper is not None:
+        helper.join()
+    failed = [c for c in rows if c.status in ("failed", "dead")]
+    pending = [c for c in rows if c.status not in FINAL]
+    for call in failed:
+        typer.echo(
+            f"  failed: {call.external_id or call.id} ({call.original_filename}): {call.error}", err=True
+        )
+    for call in pending:
+        typer.echo(
+            f"  not finished: {call.external_id or call.id}: {call.status} ({call.error or 'waiting'})",
+            err=True,
+        )
+    typer.echo(f"{len(rows) - len(failed) - len(pending)} done, {len(failed)} failed, {len(pending)} pending")
+    if failed or pending:
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Our call id or the uploader's external id."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Show one call: status, transcript with speakers and times, metrics, signals."""
+    rt = runtime(ctx)
+    with Session(rt.engine) as session:
+        call = find_call(session, ref)
+        if call is None:
+            fail(f"no call {ref!r}", 1)
+        from voc.pipeline.factory import call_signals
+
+        detail = call_detail(session, call, signals=call_signals(session, call))
+    if as_json:
+        print_json(detail)
+        return
+    typer.echo(
+        f"call {detail['id']} ({detail['external_id'] or '-'})  status={detail['status']}  "
+        f"customer={detail['customer_id'] or '-'}  duration={detail['duration'] or 0:.1f}s"
+    )
+    if detail["error"]:
+        typer.echo(f"error: {detail['error']}")
+    for seg in detail["segments"]:
+        typer.echo(f"[{seg['start']:7.2f}–{seg['end']:7.2f}] {seg['speaker']:>8}: {seg['text']}")
+    for sig in detail["signals"]:
+        typer.echo(f"signal {sig['type']} ({sig['score']:.2f}): {sig.get('text', '')}")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    status: str | None = typer.Option(None, help="Only calls in this status."),
+    limit: int = typer.Option(50, min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List calls, newest first."""
+    rt = runtime(ctx)
+    with Session(rt.engine) as session:
+        query = select(Call).order_by(col(Call.created_at).desc()).limit(limit)
+        if status:
+            query = query.where(Call.status == status)
+        calls = session.exec(query).all()
+    if as_json:
+        print_json(
+            [{"id": c.id, "external_id": c.external_id, "status": c.status, "error": c.error} for c in calls]
+        )
+        return
+    for c in calls:
+        typer.echo(
+            f"{c.id:>6}  {c.external_id or '-':<16} {c.status:<12} {c.original_filename or ''}  {c.error or ''}"
+        )
+
+
+@app.command("retry")
+def retry_cmd(ctx: typer.Context, ref: str) -> None:
+    """Replay a failed or dead-lettered call from the start."""
+    rt = runtime(ctx)
+    with Session(rt.engine) as session:
+        call = find_call(session, ref)
+        if call is None or call.id is None:
+            fail(f"no call {ref!r}", 1)
+        if not jobs.requeue(session, call.id):
+            fail(f"call {ref} is {call.status}: only failed or dead calls are replayed")
+    typer.echo(f"call {ref} queued again")

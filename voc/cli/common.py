@@ -1,0 +1,53 @@
+"""Helpers shared by the CLI commands: the runtime, one-line errors, progress bars, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from voc.runtime import Runtime
+from voc.settings import Settings
+
+console = Console(stderr=True)
+
+
+class CliError(Exception):
+    """An error the user can fix: printed as one line, exit status 2 unless given."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def fail(message: str, exit_code: int = 2) -> NoReturn:
+    raise CliError(message, exit_code)
+
+
+def runtime(ctx: typer.Context, *, migrate: bool = True) -> Runtime:
+    """The runtime for this invocation, built once from the settings (the entry point reads them)."""
+    obj = ctx.ensure_object(dict)
+    if "runtime" not in obj:
+        obj["runtime"] = Runtime.from_settings(Settings(), migrate=migrate)
+        ctx.call_on_close(obj["runtime"].close)
+    rt: Runtime = obj["runtime"]
+    return rt
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )

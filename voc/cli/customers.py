@@ -1,0 +1,46 @@
+"""``voc customers …``: CRM import and customer look-ups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sqlmodel import Session, select
+
+from voc.calls.linking import relink_unmatched
+from voc.cli.common import fail, print_json, runtime
+from voc.customers.records import import_csv, to_public
+from voc.db.customers import Customer
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    csv_path: Path = typer.Argument(..., exists=True, dir_okay=False, help="CRM export (UTF-8 CSV)."),
+) -> None:
+    """Load or update customers from a CRM CSV; bad rows are listed, good rows still load."""
+    rt = runtime(ctx)
+    with Session(rt.engine) as session:
+        report = import_csv(session, csv_path.read_text(encoding="utf-8-sig"))
+        linked = relink_unmatched(session)
+        session.commit()
+    typer.echo(f"{report.created} created, {report.updated} updated, {len(report.errors)} rejected")
+    if linked:
+        typer.echo(f"{len(linked)} earlier calls linked to their customers by phone number")
+    for line, reason in report.errors:
+        typer.echo(f"  line {line}: {reason}", err=True)
+    if report.errors and not report.loaded:
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, customer_id: str) -> None:
+    """Print one customer record as JSON."""
+    rt = runtime(ctx)
+    with Session(rt.engine) as session:
+        customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
+        if customer is None:
+            fail(f"no customer {customer_id!r}", 1)
+        print_json(to_public(session, customer).model_dump(mode="json"))

@@ -1,0 +1,58 @@
+"""``voc examples load``: the sample CRM records and calls, so a new user sees real results at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sqlmodel import Session, select
+
+from voc.calls.ingest import IngestError, ingest_files
+from voc.calls.linking import relink_unmatched
+from voc.calls.metadata import MetadataError, read_metadata
+from voc.cli.calls import AUDIO_SUFFIXES, wait_for
+from voc.cli.common import fail, runtime
+from voc.customers.records import import_csv
+from voc.db.calls import Call
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("load")
+def load_cmd(
+    ctx: typer.Context,
+    folder: Path = typer.Option(
+        Path("examples"), exists=True, file_okay=False, help="crm.csv, calls.csv, calls/"
+    ),
+    if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when calls are already stored."),
+    wait: bool = typer.Option(False, "--wait", help="Also transcribe and analyse them now."),
+) -> None:
+    """Import the example CRM records and queue the example calls."""
+    rt = runtime(ctx)
+    with Session(rt.engine) as session:
+        if if_empty and session.exec(select(Call.id).limit(1)).first() is not None:
+            typer.echo("calls already stored: examples not loaded again")
+            return
+        report = import_csv(session, (folder / "crm.csv").read_text(encoding="utf-8-sig"))
+        session.commit()
+        try:
+            rows = read_metadata(folder / "calls.csv", rt.settings.asr.default_layout)
+        except MetadataError as exc:
+            fail(str(exc))
+        files = sorted(p for p in (folder / "calls").iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+        try:
+            call_ids = ingest_files(
+                session,
+                rt.store,
+                files,
+                rows,
+                default_layout=rt.settings.asr.default_layout,
+                max_bytes=rt.settings.max_upload_mb << 20,
+            )
+        except IngestError as exc:
+            fail(str(exc))
+        relink_unmatched(session)
+        session.commit()
+    typer.echo(f"{report.loaded} customers and {len(call_ids)} example calls loaded")
+    if wait:
+        wait_for(rt, call_ids)

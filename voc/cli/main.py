@@ -1,0 +1,62 @@
+"""The ``voc`` command. Each group lives in its own module; this one assembles them and turns user
+errors into one line instead of a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+
+from voc.cli import calls, customers, db, examples, models, serve
+from voc.cli.common import CliError
+
+app = typer.Typer(
+    name="voc",
+    help="voc: voice-of-customer analytics for Japanese contact centers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(db.app, name="db", help="Database migrations.")
+app.add_typer(calls.app, name="calls", help="Ingest, list, show and retry calls.")
+app.add_typer(
+    customers.app, name="customers", help="Import CRM records, show customers and the at-risk list."
+)
+app.add_typer(models.app, name="models", help="Assemble the bundled ASR model and build the NLP dictionary.")
+app.add_typer(examples.app, name="examples", help="Load the sample calls and CRM records.")
+serve.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="voc", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("voc: aborted\n")
+        sys.exit(130)
+    except typer.TyperException as exc:
+        # Usage errors (unknown option, missing argument, bad value): one line and where to look.
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:  # `voc calls`: show its help
+            sys.stdout.write(ctx.get_help() + "\n")
+            sys.exit(0)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        hint = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+        sys.stderr.write(f"voc: error: {message.splitlines()[0]}{hint}\n")
+        sys.exit(getattr(exc, "exit_code", 2))
+    except CliError as exc:
+        sys.stderr.write(f"voc: error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        sys.stderr.write(f"voc: error: setting {where}: {first['msg']}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""``voc serve`` (API + embedded workers) and ``voc worker`` (a worker only, for other machines)."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import threading
+from types import FrameType
+
+import typer
+
+from voc.runtime import configure_logging
+from voc.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve_cmd)
+    app.command("worker")(worker_cmd)
+
+
+def serve_cmd(
+    host: str | None = typer.Option(None, help="Default: VOC_HOST (127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Default: VOC_PORT (8000)."),
+    workers: int | None = typer.Option(
+        None,
+        help="Embedded worker processes (0: none, API only). Default: VOC_WORKER__PROCESSES or from cores.",
+    ),
+) -> None:
+    """Serve the API and web UI; with the embedded default, also run the pipeline workers."""
+    import uvicorn
+
+    from api.app import create_app
+    from voc.pipeline.factory import embedded_worker_count, run_worker_process
+    from voc.runtime import Runtime
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    Runtime.from_settings(settings, migrate=True).close()
+    count = (
+        workers
+        if workers is not None
+        else (embedded_worker_count(settings) if settings.worker.embedded else 0)
+    )
+    context = multiprocessing.get_context("spawn")  # CTranslate2 models are not fork-safe
+    procs = [context.Process(target=run_worker_process, args=(settings,), daemon=True) for _ in range(count)]
+    for proc in procs:
+        proc.start()
+    log.info(
+        "serving on http://%s:%s with %d embedded worker(s)",
+        host or settings.host,
+        port or settings.port,
+        count,
+    )
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level.lower(),
+        )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(timeout=10)
+
+
+def worker_cmd(
+    burst: bool = typer.Option(False, "--burst", help="Exit when the queue is empty."),
+) -> None:
+    """Run a pipeline worker against VOC_DATABASE_URL (start one per machine, or several)."""
+    from voc.pipeline.factory import build_worker
+    from voc.runtime import Runtime
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    rt = Runtime.from_settings(settings, migrate=True)
+    stop = threading.Event()
+
+    def _stop(_sig: int, _frame: FrameType | None) -> None:
+        log.info("stopping after the current call")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        build_worker(rt).run(stop, until_empty=burst)
+    finally:
+        rt.close()

@@ -1,0 +1,1 @@
+"""Customer records: CRM import, phone numbers, linking calls to customers."""

@@ -1,0 +1,138 @@
+"""Upserting customer records (one, a batch, or a CRM CSV), idempotently by ``customer_id``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, delete, select
+
+from voc.customers.phones import normalise_phone, split_phones
+from voc.db.customers import Customer, CustomerCreate, CustomerPhone, CustomerPublic
+from voc.db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+KNOWN_COLUMNS = {
+    "customer_id",
+    "name",
+    "phone",
+    "plan",
+    "monthly_fee",
+    "usage_rate",
+    "tenure_months",
+    "status",
+    "churned_at",
+}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+    @property
+    def loaded(self) -> int:
+        return self.created + self.updated
+
+
+def upsert_customer(session: Session, data: CustomerCreate) -> tuple[Customer, bool]:
+    """Insert or update one customer; returns it and whether it was created. Phones are replaced."""
+    e164s = []
+    for raw in data.phones:
+        number = normalise_phone(raw)
+        if number is None:
+            raise ValueError(f"電話番号を解釈できません: {raw!r}")
+        e164s.append((number, raw))
+    customer = session.exec(select(Customer).where(Customer.customer_id == data.customer_id)).first()
+    created = customer is None
+    values = data.model_dump(exclude={"phones", "attributes"})
+    if customer is None:
+        customer = Customer(**values, attributes=data.attributes)
+    else:
+        for key, value in values.items():
+            setattr(customer, key, value)
+        customer.attributes = {**customer.attributes, **data.attributes}
+        customer.updated_at = utcnow()
+    session.add(customer)
+    session.flush()
+    assert customer.id is not None
+    session.exec(delete(CustomerPhone).where(col(CustomerPhone.customer_pk) == customer.id))
+    for number, raw in dict(e164s).items():  # the same number twice is one row
+        session.add(CustomerPhone(customer_pk=customer.id, e164=number, raw=raw))
+    return customer, created
+
+
+def to_public(session: Session, customer: Customer) -> CustomerPublic:
+    phones = session.exec(select(CustomerPhone.e164).where(CustomerPhone.customer_pk == customer.id)).all()
+    return CustomerPublic(**customer.model_dump(), phones=list(phones))
+
+
+def parse_row(row: dict[str, str]) -> CustomerCreate:
+    """One CSV row to a validated record; unknown columns become attributes."""
+    clean = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+    values: dict[str, Any] = {k: v for k, v in clean.items() if k in KNOWN_COLUMNS and v != ""}
+    values.pop("phone", None)
+    if "churned_at" in values:
+        values["churned_at"] = _parse_datetime(values["churned_at"])
+    attributes = {k: v for k, v in clean.items() if k not in KNOWN_COLUMNS and v != ""}
+    return CustomerCreate(**values, phones=split_phones(clean.get("phone", "")), attributes=attributes)
+
+
+def _parse_datetime(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    # A bare date in a Japanese CRM export means JST midnight.
+    if parsed.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+    return parsed.astimezone(UTC)
+
+
+def import_csv(session: Session, text: str) -> ImportReport:
+    """Load a CRM CSV: bad rows are reported with their line and reason, good rows still load."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if reader.fieldnames is None or "customer_id" not in [f.strip() for f in reader.fieldnames]:
+        report.errors.append((1, "customer_id 列がありません (missing customer_id column)"))
+        return report
+    for row in reader:
+        line = reader.line_num
+        try:
+            data = parse_row(row)
+            with session.begin_nested():
+                _, created = upsert_customer(session, data)
+        except ValidationError as exc:
+            reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            report.errors.append((line, reasons))
+            continue
+        except ValueError as exc:
+            report.errors.append((line, str(exc)))
+            continue
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    log.info(
+        "customers imported: %d created, %d updated, %d bad rows",
+        report.created,
+        report.updated,
+        len(report.errors),
+    )
+    return report
+
+
+def upsert_many(session: Session, items: Iterable[CustomerCreate]) -> ImportReport:
+    report = ImportReport()
+    for data in items:
+        _, created = upsert_customer(session, data)
+        report.created += created
+        report.updated += not created
+    return report

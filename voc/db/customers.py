@@ -1,0 +1,62 @@
+"""Customer records from the CRM and their phone numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import field_validator
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from voc.db.types import UTCDateTime, utcnow
+
+CUSTOMER_STATUSES = ("active", "churned")
+
+
+class CustomerBase(SQLModel):
+    customer_id: str = Field(index=True, unique=True, max_length=128, description="The CRM's own id.")
+    name: str | None = Field(default=None, max_length=256)
+    plan: str | None = Field(default=None, max_length=128)
+    monthly_fee: float | None = Field(default=None, ge=0)
+    usage_rate: float | None = Field(default=None, ge=0, description="0–1 share of active days, or a metric.")
+    tenure_months: int | None = Field(default=None, ge=0)
+    status: str = Field(default="active", max_length=16, description="active | churned")
+    churned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Customer(CustomerBase, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerCreate(CustomerBase):
+    phones: list[str] = Field(default_factory=list, description="One or more numbers, any written form.")
+    attributes: dict[str, Any] = Field(default_factory=dict, description="Any extra CRM columns.")
+
+    @field_validator("status")
+    @classmethod
+    def _known_status(cls, value: str) -> str:
+        if value not in CUSTOMER_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(CUSTOMER_STATUSES)}")
+        return value
+
+
+class CustomerPublic(CustomerBase):
+    phones: list[str] = Field(default_factory=list)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerPhone(SQLModel, table=True):
+    __tablename__ = "customer_phones"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_pk: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
+    e164: str = Field(index=True, max_length=32)
+    raw: str = Field(max_length=64)

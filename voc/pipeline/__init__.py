@@ -1,0 +1,1 @@
+"""The processing pipeline: jobs whose state lives in the database, run by workers."""

@@ -1,0 +1,191 @@
+"""Job state in the database, the record of truth: claim with a lease, report progress, finish or fail.
+
+A worker claims a call (lease owner + expiry), and every later write checks that it still owns the
+lease, so a worker that was presumed dead cannot overwrite the work of the one that took over. A lease
+that expires puts the call back in the queue; after ``max_attempts`` claims it is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, update
+from sqlmodel import Session, col, select
+
+from voc.db.calls import ACTIVE_STATUSES, Call, CallStatusEvent
+from voc.db.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLostError(RuntimeError):
+    """Another worker owns this call now: stop without writing."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    call_id: int
+    attempt: int
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    waiting = and_(
+        col(Call.status) == "queued", or_(col(Call.not_before).is_(None), col(Call.not_before) <= now)
+    )
+    abandoned = and_(col(Call.status).in_(ACTIVE_STATUSES), col(Call.lease_expires_at) < now)
+    return or_(waiting, abandoned)
+
+
+def claim_next(session: Session, worker_id: str, *, lease_s: float, max_attempts: int) -> Claim | None:
+    """Take the oldest claimable call, or ``None``. Safe with any number of workers on any backend."""
+    now = utcnow()
+    while True:
+        query = (
+            select(Call.id, Call.attempts).where(_claimable(now)).order_by(col(Call.created_at), col(Call.id))
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        row = session.exec(query.limit(1)).first()
+        if row is None:
+            session.commit()
+            return None
+        call_id, attempts = int(row[0] or 0), row[1]
+        if attempts >= max_attempts:
+            _dead_letter(session, call_id, f"{attempts} 回試行しても完了しませんでした (attempts exhausted)")
+            continue
+        # The WHERE clause repeats the claim condition: on SQLite, where nothing is locked, the update
+        # only succeeds for the worker that still sees the call claimable.
+        result = session.execute(
+            update(Call)
+            .where(col(Call.id) == call_id, _claimable(now))
+            .values(
+                status="decoding",
+                lease_owner=worker_id,
+                lease_expires_at=now + timedelta(seconds=lease_s),
+                attempts=Call.attempts + 1,
+                stage_progress=0.0,
+                updated_at=now,
+            )
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            session.add(
+                CallStatusEvent(call_id=call_id, status="decoding", detail=f"worker {worker_id}", at=now)
+            )
+            session.commit()
+            return Claim(call_id=call_id, attempt=attempts + 1)
+        session.commit()
+
+
+def _dead_letter(session: Session, call_id: int, reason: str) -> None:
+    now = utcnow()
+    session.execute(
+        update(Call)
+        .where(col(Call.id) == call_id)
+        .values(status="dead", error=reason, lease_owner=None, lease_expires_at=None, updated_at=now)
+    )
+    session.add(CallStatusEvent(call_id=call_id, status="dead", detail=reason, at=now))
+    session.commit()
+    log.warning("call %s dead-lettered: %s", call_id, reason)
+
+
+def _owned(session: Session, call_id: int, worker_id: str, values: dict[str, object]) -> None:
+    now = utcnow()
+    result = session.execute(
+        update(Call)
+        .where(col(Call.id) == call_id, col(Call.lease_owner) == worker_id)
+        .values(**values, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise LeaseLostError(f"call {call_id} is no longer leased by {worker_id}")
+
+
+def set_stage(
+    session: Session, call_id: int, worker_id: str, status: str, progress: float, *, lease_s: float
+) -> None:
+    """Report the stage and its progress (0–1), extending the lease: a heartbeat with content."""
+    current = session.exec(select(Call.status).where(Call.id == call_id)).first()
+    _owned(
+        session,
+        call_id,
+        worker_id,
+        {
+            "status": status,
+            "stage_progress": max(0.0, min(1.0, progress)),
+            "lease_expires_at": utcnow() + timedelta(seconds=lease_s),
+        },
+    )
+    if current != status:
+        session.add(CallStatusEvent(call_id=call_id, status=status, at=utcnow()))
+    session.commit()
+
+
+def complete(session: Session, call_id: int, worker_id: str) -> None:
+    """Mark done in the same transaction as the stage results the caller added to ``session``."""
+    _owned(
+        session,
+        call_id,
+        worker_id,
+        {
+            "status": "done",
+            "stage_progress": 1.0,
+            "error": None,
+            "lease_owner": None,
+            "lease_expires_at": None,
+        },
+    )
+    session.add(CallStatusEvent(call_id=call_id, status="done", at=utcnow()))
+    session.commit()
+
+
+def fail(
+    session: Session,
+    call_id: int,
+    worker_id: str,
+    reason: str,
+    *,
+    retryable: bool,
+    attempt: int,
+    max_attempts: int,
+    backoff_s: float = 30.0,
+) -> str:
+    """Record a failure: retry later with exponential backoff, or end as ``failed`` / ``dead``."""
+    if not retryable:
+        status, not_before = "failed", None
+    elif attempt >= max_attempts:
+        status, not_before = "dead", None
+    else:
+        status, not_before = "queued", utcnow() + timedelta(seconds=backoff_s * 2 ** (attempt - 1))
+    _owned(
+        session,
+        call_id,
+        worker_id,
+        {
+            "status": status,
+            "error": reason,
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "not_before": not_before,
+        },
+    )
+    session.add(CallStatusEvent(call_id=call_id, status=status, detail=reason, at=utcnow()))
+    session.commit()
+    log.warning("call %s attempt %d failed (%s): %s", call_id, attempt, status, reason)
+    return status
+
+
+def requeue(session: Session, call_id: int) -> bool:
+    """Replay a failed or dead-lettered call from the start."""
+    result = session.execute(
+        update(Call)
+        .where(col(Call.id) == call_id, col(Call.status).in_(("failed", "dead")))
+        .values(
+            status="queued", attempts=0, error=None, not_before=None, stage_progress=0.0, updated_at=utcnow()
+        )
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        session.add(CallStatusEvent(call_id=call_id, status="queued", detail="replayed", at=utcnow()))
+    session.commit()
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

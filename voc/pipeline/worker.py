@@ -1,0 +1,146 @@
+"""A worker: claims calls from the database and runs the pipeline on them, one at a time.
+
+Several workers (threads, processes or machines) can share one database; the lease in
+``voc.pipeline.jobs`` keeps two of them from processing the same call at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from voc.db.types import utcnow
+from voc.db.workers import WorkerHeartbeat
+from voc.pipeline import jobs
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_STALE_S = 30.0
+
+
+class PermanentError(Exception):
+    """The input itself is bad (not audio, too long…): retrying cannot help."""
+
+
+Reporter = Callable[[str, float], None]
+
+
+class CallProcessor(Protocol):
+    def __call__(self, call_id: int, report: Reporter) -> None:
+        """Process one call; results replace earlier ones, so running twice is harmless."""
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        processor: CallProcessor,
+        *,
+        worker_id: str | None = None,
+        lease_s: float = 600.0,
+        max_attempts: int = 3,
+        poll_interval_s: float = 1.0,
+        backoff_s: float = 30.0,
+    ) -> None:
+        self.engine = engine
+        self.processor = processor
+        self.worker_id = worker_id or new_worker_id()
+        self.lease_s = lease_s
+        self.max_attempts = max_attempts
+        self.poll_interval_s = poll_interval_s
+        self.backoff_s = backoff_s
+
+    def heartbeat(self) -> None:
+        with Session(self.engine) as session:
+            beat = session.get(WorkerHeartbeat, self.worker_id)
+            if beat is None:
+                beat = WorkerHeartbeat(
+                    worker_id=self.worker_id, hostname=socket.gethostname(), pid=os.getpid()
+                )
+            beat.heartbeat_at = utcnow()
+            session.add(beat)
+            session.commit()
+
+    def sign_off(self) -> None:
+        with Session(self.engine) as session:
+            session.exec(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.worker_id) == self.worker_id))
+            session.commit()
+
+    def run_once(self) -> bool:
+        """Process one call if there is one; ``False`` when the queue is empty."""
+        with Session(self.engine) as session:
+            claim = jobs.claim_next(
+                session, self.worker_id, lease_s=self.lease_s, max_attempts=self.max_attempts
+            )
+        if claim is None:
+            return False
+        self._process(claim)
+        return True
+
+    def _process(self, claim: jobs.Claim) -> None:
+        def report(status: str, progress: float) -> None:
+            self.heartbeat()
+            with Session(self.engine) as session:
+                jobs.set_stage(session, claim.call_id, self.worker_id, status, progress, lease_s=self.lease_s)
+
+        try:
+            self.processor(claim.call_id, report)
+            with Session(self.engine) as session:
+                jobs.complete(session, claim.call_id, self.worker_id)
+        except jobs.LeaseLostError:
+            log.warning("call %s: lease lost, leaving it to its new owner", claim.call_id)
+            return
+        except Exception as exc:
+            retryable = not isinstance(exc, PermanentError)
+            if retryable:
+                log.exception("call %s failed", claim.call_id)
+            with Session(self.engine) as session:
+                try:
+                    jobs.fail(
+                        session,
+                        claim.call_id,
+                        self.worker_id,
+                        str(exc) or type(exc).__name__,
+                        retryable=retryable,
+                        attempt=claim.attempt,
+                        max_attempts=self.max_attempts,
+                        backoff_s=self.backoff_s,
+                    )
+                except jobs.LeaseLostError:
+                    log.warning("call %s: lease lost while recording a failure", claim.call_id)
+
+    def run(self, stop: threading.Event, *, until_empty: bool = False) -> None:
+        """Work until ``stop`` is set (or, with ``until_empty``, until nothing is claimable)."""
+        log.info("worker %s started", self.worker_id)
+        try:
+            while not stop.is_set():
+                self.heartbeat()
+                if not self.run_once():
+                    if until_empty:
+                        return
+                    stop.wait(self.poll_interval_s)
+        finally:
+            self.sign_off()
+
+
+def live_workers(engine: Engine, stale_after_s: float = HEARTBEAT_STALE_S) -> list[str]:
+    cutoff = utcnow() - timedelta(seconds=stale_after_s)
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(WorkerHeartbeat.worker_id).where(WorkerHeartbeat.heartbeat_at >= cutoff)
+            ).all()
+        )

@@ -1,0 +1,38 @@
+"""What an entry point builds from the settings once: the engine and the audio store.
+
+Library code never reads settings itself; the CLI, the API and the worker build a Runtime and pass its
+parts down as arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from voc.audio_store import LocalAudioStore
+from voc.db.engine import make_engine
+from voc.db.migrate import upgrade
+from voc.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    store: LocalAudioStore
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, migrate: bool = False) -> Runtime:
+        engine = make_engine(settings.resolved_database_url)
+        if migrate:
+            upgrade(engine)
+        return cls(settings=settings, engine=engine, store=LocalAudioStore(settings.resolved_audio_dir))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,84 @@
+"""The one settings object, read only at entry points (CLI, API, worker).
+
+Every value can be set through the environment with the ``VOC_`` prefix; nested groups use ``__``
+(``VOC_ASR__BEAM_SIZE=3``). A ``.env`` file in the working directory is read too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ChannelLayout = Literal["stereo_operator_left", "stereo_operator_right", "mono"]
+
+
+class AsrSettings(BaseModel):
+    """Speech recognition (faster-whisper / CTranslate2)."""
+
+    model_dir: Path = Field(
+        default=Path("models/whisper-base"),
+        description="A CTranslate2 Whisper model directory (model.bin, config.json, tokenizer.json).",
+    )
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = Field(default=0, ge=0, description="0: chosen from the core count.")
+    beam_size: int = Field(default=5, ge=1, le=10)
+    language: str = "ja"
+    default_layout: ChannelLayout = "stereo_operator_left"
+    hotwords_file: Path | None = Field(
+        default=None, description="Extra vocabulary, one term a line; the domain vocabulary is always used."
+    )
+    decode_timeout_s: float = Field(default=120.0, gt=0)
+    max_duration_s: float = Field(default=4 * 3600.0, gt=0)
+
+
+class NlpSettings(BaseModel):
+    domain_terms: Path = Path("models/nlp/domain_terms.tsv")
+    user_dictionary: Path = Path("models/nlp/user.dic")
+
+
+class RedactionSettings(BaseModel):
+    enabled: bool = Field(
+        default=True, description="PII redaction before the first write. Only an explicit false turns it off."
+    )
+
+
+class WorkerSettings(BaseModel):
+    embedded: bool = Field(default=True, description="Run the pipeline inside `voc serve`.")
+    processes: int = Field(default=0, ge=0, description="0: chosen from the core count.")
+    lease_s: float = Field(default=600.0, gt=0, description="A claimed job is re-queued after this.")
+    max_attempts: int = Field(default=3, ge=1)
+    poll_interval_s: float = Field(default=1.0, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VOC_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Field(default=Path("var"), description="Database, audio store and caches live here.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite at {data_dir}/voc.db (WAL mode)."
+    )
+    audio_dir: Path | None = Field(default=None, description="Default: {data_dir}/audio.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_mb: int = Field(default=512, gt=0)
+    log_level: str = "INFO"
+    asr: AsrSettings = AsrSettings()
+    nlp: NlpSettings = NlpSettings()
+    redaction: RedactionSettings = RedactionSettings()
+    worker: WorkerSettings = WorkerSettings()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'voc.db').as_posix()}"
+
+    @property
+    def resolved_audio_dir(self) -> Path:
+        return self.audio_dir if self.audio_dir is not None else self.data_dir / "audio"
