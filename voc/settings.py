@@ -54,6 +54,24 @@ class WorkerSettings(BaseModel):
     poll_interval_s: float = Field(default=1.0, gt=0)
 
 
+class SignalSettings(BaseModel):
+    high_usage_percentile: float = Field(
+        default=75.0, ge=0, le=100, description="Usage above this percentile of all customers counts as high."
+    )
+    high_usage_absolute: float | None = Field(
+        default=None, description="Or an absolute usage threshold (used instead of the percentile when set)."
+    )
+    low_usage_percentile: float = Field(default=25.0, ge=0, le=100)
+    recency_half_life_days: float = Field(default=30.0, gt=0)
+    min_feedback_labels: int = Field(default=30, ge=4, description="Labels before a trained classifier is used.")
+
+
+class TopicSettings(BaseModel):
+    n_topics: int | None = Field(default=None, ge=2, description="None: chosen automatically.")
+    refit_every_days: int | None = Field(default=None, ge=1, description="Scheduled refit; None: manual only.")
+    min_calls_to_fit: int = Field(default=8, ge=2)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VOC_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -68,10 +86,18 @@ class Settings(BaseSettings):
     port: int = 8000
     max_upload_mb: int = Field(default=512, gt=0)
     log_level: str = "INFO"
+    broker_url: str | None = Field(
+        default=None, description="Celery broker (redis://… or amqp://…); None: the database is the queue."
+    )
+    audio_retention_days: int | None = Field(
+        default=None, ge=1, description="Delete audio after N days, keeping the redacted analysis."
+    )
     asr: AsrSettings = AsrSettings()
     nlp: NlpSettings = NlpSettings()
     redaction: RedactionSettings = RedactionSettings()
     worker: WorkerSettings = WorkerSettings()
+    signals: SignalSettings = SignalSettings()
+    topics: TopicSettings = TopicSettings()
 
     @property
     def resolved_database_url(self) -> str:
