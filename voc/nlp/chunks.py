@@ -1,0 +1,139 @@
+"""Predicate chunks: a content word plus the auxiliaries, particles and helper verbs that modify it.
+
+Negation is decided per chunk by counting negators after the head:
+- 助動詞 ない / ず / ぬ (ません = ませ + ん, whose lemma is ず): 使えない, できません, 分からず;
+- 形容詞 無い after the head: 高くない, 高くはない, 安くなかった, 満足ではない;
+- helper verbs keep the chunk open: 高くありません, 満足していない, 解約されない.
+An even count is no negation: 使えないわけではない, 高くないことはない (わけ/こと + で/は + ない keep the
+chunk open after a negator), 使わなければならない.
+
+Some negated heads are fixed expressions, not the negation of a word (すみません, 申し訳ございません,
+問題ない, 構わない, 間違いない) or words that are negative by themselves (もったいない, つまらない,
+足りない, 仕方ない): those chunks become one un-negated word (``FIXED_NEGATIVE_FORMS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voc.nlp.morph import Morph
+
+NEGATOR_AUX_LEMMAS = frozenset({"ない", "ず", "ぬ"})
+# Head lemma → the word a negated chunk stands for.
+FIXED_NEGATIVE_FORMS: dict[str, str] = {
+    "済む": "すみません",
+    "申し訳": "申し訳ない",
+    "問題": "問題ない",
+    "構う": "構わない",
+    "間違い": "間違いない",
+    "勿体": "もったいない",
+    "詰まる": "つまらない",
+    "足りる": "足りない",
+    "仕方": "仕方ない",
+}
+# Helper verbs that continue a chunk after any content head (する after a noun, ある after 高く …).
+_HELPERS_ANYWHERE = frozenset({"為る", "有る", "御座る", "居る", "過ぎる", "成る", "致す"})
+# Helper verbs that continue a chunk only after the te-form: 〜てみる, 〜てくる, 〜てもらう, 〜てください.
+_HELPERS_AFTER_TE = frozenset({"見る", "来る", "行く", "置く", "仕舞う", "貰う", "下さる", "頂く", "呉れる"})
+_HELPER_ADJECTIVES = frozenset({"無い", "欲しい"})
+_LINKING_PARTICLES = frozenset({"て", "で", "は", "も", "じゃ", "ちゃ", "ば"})
+_DOUBLE_NEGATION_NOUNS = frozenset({"訳", "事"})
+_CONTENT_HEAD_POS1 = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """``morphs[0]`` is the head; ``fixed`` is set when the chunk is a fixed expression."""
+
+    morphs: tuple[Morph, ...]
+    negations: int = 0
+    excess: bool = False
+    desire: bool = False
+    request: bool = False
+    fixed: str | None = None
+
+    @property
+    def head(self) -> Morph:
+        return self.morphs[0]
+
+    @property
+    def negated(self) -> bool:
+        return self.negations % 2 == 1 and self.fixed is None
+
+    @property
+    def start(self) -> int:
+        return self.morphs[0].start
+
+    @property
+    def end(self) -> int:
+        return self.morphs[-1].end
+
+
+def _is_negator(m: Morph) -> bool:
+    if m.pos1 == "助動詞":
+        return m.lemma in NEGATOR_AUX_LEMMAS
+    return m.pos1 == "形容詞" and m.lemma == "無い"
+
+
+def _is_particle(m: Morph) -> bool:
+    return m.pos1 == "助詞" and m.surface in _LINKING_PARTICLES
+
+
+def _is_helper(m: Morph, prev: Morph) -> bool:
+    if m.pos1 == "動詞" and m.lemma in _HELPERS_ANYWHERE:
+        return True
+    if m.pos1 == "動詞" and m.lemma in _HELPERS_AFTER_TE:
+        return prev.pos1 == "助詞" and prev.surface in ("て", "で")
+    return m.pos1 == "形容詞" and m.pos2 == "非自立可能" and m.lemma in _HELPER_ADJECTIVES
+
+
+def _continues(morphs: list[Morph], i: int, chunk: list[Morph]) -> bool:
+    """Does ``morphs[i]`` belong to the chunk being built?"""
+    m, prev = morphs[i], chunk[-1]
+    if chunk[0].pos1 not in _CONTENT_HEAD_POS1:
+        return m.pos1 == "助動詞" and chunk[0].pos1 not in ("助詞", "補助記号")
+    if m.pos1 == "助動詞" or _is_helper(m, prev):
+        return True
+    if prev.end != m.start:
+        return False
+    if _is_particle(m) or (m.pos1 == "名詞" and m.lemma in _DOUBLE_NEGATION_NOUNS and _is_negator(prev)):
+        # Only when a helper, an auxiliary or a negator follows: 高くはない, ないわけではない, してほしい.
+        j = i + 1
+        while j < len(morphs) and _is_particle(morphs[j]) and j - i < 3:
+            j += 1
+        if j < len(morphs):
+            nxt = morphs[j]
+            return nxt.pos1 == "助動詞" or _is_helper(nxt, morphs[j - 1])
+    return False
+
+
+def _finish(morphs: list[Morph]) -> Chunk:
+    head, rest = morphs[0], morphs[1:]
+    negations = sum(1 for m in rest if _is_negator(m))
+    excess = any(m.lemma == "過ぎる" for m in rest)
+    request = any(
+        m.lemma in ("欲しい", "下さる", "頂く", "貰う") and i > 0 and rest[i - 1].surface in ("て", "で")
+        for i, m in enumerate(rest)
+    )
+    desire = not request and (
+        any(m.pos1 == "助動詞" and m.lemma == "たい" for m in rest)
+        or (head.pos1 == "名詞" and any(m.lemma == "欲しい" for m in rest))
+    )
+    fixed = FIXED_NEGATIVE_FORMS.get(head.lemma) if negations % 2 == 1 else None
+    return Chunk(tuple(morphs), negations, excess, desire, request, fixed)
+
+
+def chunk(morphs: list[Morph]) -> list[Chunk]:
+    """Group morphs into chunks, in text order; every morph belongs to exactly one chunk."""
+    chunks: list[Chunk] = []
+    current: list[Morph] = []
+    for i, m in enumerate(morphs):
+        if current and _continues(morphs, i, current):
+            current.append(m)
+            continue
+        if current:
+            chunks.append(_finish(current))
+        current = [m]
+    if current:
+        chunks.append(_finish(current))
+    return chunks
