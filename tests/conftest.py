@@ -12,13 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
 from voc.audio_store import LocalAudioStore
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
 from voc.db.models import metadata
+from voc.nlp.assets import DOMAIN_TERMS_PATH, POLARITY_PATH
+from voc.nlp.toolkit import TextToolkit
+from voc.nlp.userdict import build_user_dictionary
 from voc.runtime import Runtime
 from voc.settings import Settings
 
@@ -63,8 +66,9 @@ def engine(database_url: str) -> Iterator[Engine]:
         upgrade(engine)
     else:
         # The session database is migrated once; each test starts from empty tables.
-        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         with engine.begin() as conn:
+            existing = set(inspect(conn).get_table_names())
+            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name in existing)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     yield engine
     engine.dispose()
@@ -83,3 +87,10 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def runtime(settings: Settings, engine: Engine) -> Runtime:
     return Runtime(settings=settings, engine=engine, store=LocalAudioStore(settings.resolved_audio_dir))
+
+
+@pytest.fixture(scope="session")
+def toolkit(tmp_path_factory: pytest.TempPathFactory) -> TextToolkit:
+    """Tokenizer (with a user dictionary built for this session) and lexicon, as entry points load them."""
+    user_dic = build_user_dictionary(DOMAIN_TERMS_PATH, tmp_path_factory.mktemp("nlp-shared") / "user.dic")
+    return TextToolkit.load(DOMAIN_TERMS_PATH, POLARITY_PATH, user_dic)

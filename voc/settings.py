@@ -36,8 +36,12 @@ class AsrSettings(BaseModel):
 
 
 class NlpSettings(BaseModel):
-    domain_terms: Path = Path("models/nlp/domain_terms.tsv")
-    user_dictionary: Path = Path("models/nlp/user.dic")
+    domain_terms: Path = Field(
+        default=Path("models/nlp/domain_terms.tsv"),
+        description="The one vocabulary list: user dictionary entries and ASR hotwords.",
+    )
+    user_dictionary: Path = Field(default=Path("models/nlp/user.dic"), description="Built by `voc models build`.")
+    polarity: Path = Field(default=Path("models/nlp/polarity.tsv"), description="Sentiment lexicon.")
 
 
 class RedactionSettings(BaseModel):

@@ -8,7 +8,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from voc.cli import calls, customers, db, examples, models, serve
+from voc.cli import bench, calls, customers, db, examples, models, serve, text
 from voc.cli.common import CliError
 
 app = typer.Typer(
@@ -26,7 +26,9 @@ app.add_typer(
 )
 app.add_typer(models.app, name="models", help="Assemble the bundled ASR model and build the NLP dictionary.")
 app.add_typer(examples.app, name="examples", help="Load the sample calls and CRM records.")
+app.add_typer(bench.app, name="bench", help="Measure speed and memory; results go to docs/BENCHMARKS.md.")
 serve.register(app)
+text.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,59 @@
+"""``voc analyze-text`` and ``voc search``: trying text quickly, finding words in transcripts."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from sqlmodel import Session
+
+from voc.cli.common import fail, print_json, runtime
+from voc.nlp.analyze_text import analyze_text
+from voc.nlp.toolkit import TextToolkit
+from voc.search.kwic import kwic
+from voc.settings import Settings
+
+
+def load_toolkit(settings: Settings) -> TextToolkit:
+    try:
+        return TextToolkit.load(settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze-text")(analyze_text_cmd)
+    app.command("search")(search_cmd)
+
+
+def analyze_text_cmd() -> None:
+    """Read lines from stdin; print one JSON line each: {text, tokens, sentiment, signals}."""
+    from voc.signals.text import detect_text_signals
+
+    toolkit = load_toolkit(Settings())
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        if text.strip():
+            print_json(analyze_text(text, toolkit.tokenizer, toolkit.lexicon, detect_text_signals))
+
+
+def search_cmd(
+    ctx: typer.Context,
+    word: str = typer.Argument(..., help="A word (matched by its lemma: 高い finds 高かった) or a phrase."),
+    speaker: str | None = typer.Option(None, help="operator | customer | unknown"),
+    width: int = typer.Option(20, min=1, help="Characters of context on each side."),
+    limit: int = typer.Option(200, min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """KWIC: every occurrence across transcripts with its context, call, speaker and second."""
+    rt = runtime(ctx)
+    toolkit = load_toolkit(rt.settings)
+    with Session(rt.engine) as session:
+        hits = kwic(session, word, toolkit.tokenizer, speaker=speaker, width=width, limit=limit)
+    if as_json:
+        print_json([h.as_dict() for h in hits])
+        return
+    for h in hits:
+        typer.echo(f"{h.external_id or h.call_id:>12} {h.start:7.1f}s {h.speaker:>8} "
+                   f"{h.left:>{width}}【{h.match}】{h.right}")
+    typer.echo(f"{len(hits)} hits", err=True)
