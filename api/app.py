@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlmodel import Session
 
+from api.auth import ApiKeyMiddleware, annotate_roles, check_guarded
 from api.limits import BodySizeLimitMiddleware
 from api.problems import install_problem_handlers
-from api.routes import calls, customers, health
+from api.routes import audit, calls, customers, health, keys, me, signals, ui, webhooks
 from voc import __version__
 from voc.runtime import Runtime
+from voc.security.keys import ensure_admin_key
 from voc.settings import Settings
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Voice of customer for Japanese contact centers: upload call recordings, read role-labelled transcripts,
 churn and dissatisfaction signals with their evidence, and topic reports.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a Japanese `detail`.
+
+Every `/api/v1` route needs an API key (`Authorization: Bearer voc_…`); each key has one role
+(supervisor, analyst, integration, admin) and each route lists the roles it allows (`x-roles`).
 """
 
 
@@ -30,6 +39,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         owned = runtime is None
         rt = runtime or Runtime.from_settings(settings or Settings(), migrate=True)
         app.state.runtime = rt
+        if owned:
+            _first_start(rt)
         try:
             yield
         finally:
@@ -39,8 +50,24 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     effective = runtime.settings if runtime is not None else (settings or Settings())
     app = FastAPI(title="voc", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=(effective.max_upload_mb << 20) + (1 << 16))
+    app.add_middleware(ApiKeyMiddleware)  # outermost: no key, no body read
     install_problem_handlers(app)
     app.include_router(health.router)
-    app.include_router(calls.router)
-    app.include_router(customers.router)
+    app.include_router(ui.router)
+    app.include_router(annotate_roles(me.router))
+    for module in (calls, customers, keys, webhooks, audit, signals):
+        app.include_router(annotate_roles(module.router))
+    check_guarded(app)
     return app
+
+
+def _first_start(rt: Runtime) -> None:
+    """Without any API key nobody could use the API: create an admin key and show it once."""
+    with Session(rt.engine) as session:
+        secret = ensure_admin_key(session)
+    if secret is not None:
+        log.warning(
+            "no API key existed: created an admin key (shown only now, store it): %s  "
+            "— create others with `voc keys create --role ROLE`",
+            secret,
+        )

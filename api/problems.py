@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)
     """Raise from a route: becomes a problem+json response with a Japanese-friendly ``detail``."""
 
     def __init__(self, status: int, detail: str, *, type_: str = "about:blank", **extra: Any) -> None:

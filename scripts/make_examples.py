@@ -233,9 +233,9 @@ CRM_COLUMNS = (
 )
 # The story each customer plays is in the comment; phones use several written forms on purpose.
 CRM: tuple[tuple[str, ...], ...] = (
-    ("C001", "高橋 健一", "090-1111-2222;03-5678-9012", "無制限プレミアム", "9800", "0.92", "38",
+    ("C001", "高橋 健一", "090-1111-2222;03-5678-9012", "無制限プレミアム", "9800", "0.94", "38",
      "active", "", "関東"),  # true cost_performance_gap
-    ("C002", "山本 由美", "+81 90 1234 5678", "無制限プレミアム", "8800", "0.87", "26", "active", "",
+    ("C002", "山本 由美", "+81 90 1234 5678", "無制限プレミアム", "8800", "0.93", "26", "active", "",
      "関西"),  # true cost_performance_gap
     ("C003", "伊藤 誠", "０８０－３３３３－４４４４", "スタンダード", "6800", "0.12", "14", "active", "",
      "九州"),  # decoy A: low usage + price complaint

@@ -7,7 +7,8 @@ parts down as arguments.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -16,12 +17,25 @@ from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
 from voc.settings import Settings
 
+if TYPE_CHECKING:
+    from voc.nlp.toolkit import TextToolkit
+
 
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
     store: LocalAudioStore
+    _toolkit: TextToolkit | None = field(default=None, init=False, repr=False)
+
+    def toolkit(self) -> TextToolkit:
+        """The tokenizer and lexicon, loaded on first use (the user dictionary must have been built)."""
+        if self._toolkit is None:
+            from voc.nlp.toolkit import TextToolkit
+
+            nlp = self.settings.nlp
+            self._toolkit = TextToolkit.load(nlp.domain_terms, nlp.polarity, nlp.user_dictionary)
+        return self._toolkit
 
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = False) -> Runtime:

@@ -40,7 +40,9 @@ class NlpSettings(BaseModel):
         default=Path("models/nlp/domain_terms.tsv"),
         description="The one vocabulary list: user dictionary entries and ASR hotwords.",
     )
-    user_dictionary: Path = Field(default=Path("models/nlp/user.dic"), description="Built by `voc models build`.")
+    user_dictionary: Path = Field(
+        default=Path("models/nlp/user.dic"), description="Built by `voc models build`."
+    )
     polarity: Path = Field(default=Path("models/nlp/polarity.tsv"), description="Sentiment lexicon.")
 
 
@@ -67,12 +69,16 @@ class SignalSettings(BaseModel):
     )
     low_usage_percentile: float = Field(default=25.0, ge=0, le=100)
     recency_half_life_days: float = Field(default=30.0, gt=0)
-    min_feedback_labels: int = Field(default=30, ge=4, description="Labels before a trained classifier is used.")
+    min_feedback_labels: int = Field(
+        default=30, ge=4, description="Labels before a trained classifier is used."
+    )
 
 
 class TopicSettings(BaseModel):
     n_topics: int | None = Field(default=None, ge=2, description="None: chosen automatically.")
-    refit_every_days: int | None = Field(default=None, ge=1, description="Scheduled refit; None: manual only.")
+    refit_every_days: int | None = Field(
+        default=None, ge=1, description="Scheduled refit; None: manual only."
+    )
     min_calls_to_fit: int = Field(default=8, ge=2)
 
 

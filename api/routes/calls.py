@@ -11,10 +11,13 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
 from sqlmodel import col, select
 
+from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
+from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
 from voc.audio_store import UploadTooLargeError
+from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.ingest import ExternalIdConflictError, register_call
 from voc.calls.linking import UnknownCustomerError
@@ -23,8 +26,9 @@ from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
 from voc.calls.sniff import sniff_audio
 from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
+from voc.security.keys import Principal
 
-router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
+router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
 
 UPLOAD_CHUNK = 1 << 20
 
@@ -42,7 +46,11 @@ def _public(session: SessionDep, call: Call) -> CallPublic:
 
 
 def _get_call(session: SessionDep, ref: str) -> Call:
-    call = find_call(session, ref)
+    if ref.isdigit() and not (ref.isascii() and len(ref) <= 10 and int(ref) <= MAX_DB_INT):
+        # Not one of our ids ("¹", or beyond INTEGER): only an external id can match.
+        call = session.exec(select(Call).where(Call.external_id == ref)).first()
+    else:
+        call = find_call(session, ref)
     if call is None:
         raise Problem(404, f"通話が見つかりません: {ref}")
     return call
@@ -53,7 +61,14 @@ def _chunks(upload: UploadFile) -> Iterator[bytes]:
         yield chunk
 
 
-@router.post("", status_code=202, response_model=CallAccepted, summary="Upload a recording")
+@router.post(
+    "",
+    status_code=202,
+    response_model=CallAccepted,
+    summary="Upload a recording",
+    dependencies=[allow("calls.upload")],
+    responses=problems(404, 409, 413, 415),
+)
 def upload_call(
     request: Request,
     response: Response,
@@ -127,7 +142,13 @@ def _accepted(request: Request, response: Response, call: Call, *, duplicate: bo
     )
 
 
-@router.get("", response_model=Page[CallPublic], summary="List calls, newest first")
+@router.get(
+    "",
+    response_model=Page[CallPublic],
+    summary="List calls, newest first",
+    dependencies=[allow("calls.read")],
+    responses=problems(404),
+)
 def list_calls(
     session: SessionDep,
     status: str | None = None,
@@ -155,33 +176,72 @@ def list_calls(
             query = query.where(getattr(col(Call.started_at), f"__{op}__")(bound))
     after = decode_cursor(cursor)
     if after is not None:
-        query = query.where(col(Call.id) < int(after.get("id", 0)))
+        after_id = after.get("id")
+        if not isinstance(after_id, int) or isinstance(after_id, bool):
+            raise Problem(422, "cursor が正しくありません (invalid cursor)")
+        query = query.where(col(Call.id) < after_id)
     calls = session.exec(query.limit(limit + 1)).all()
     more = len(calls) > limit
     calls = calls[:limit]
     next_cursor = encode_cursor({"id": calls[-1].id}) if more and calls else None
-    return Page[CallPublic](items=[_public(session, c) for c in calls], next_cursor=next_cursor)
+    pks = {c.customer_pk for c in calls if c.customer_pk is not None}
+    refs = dict(
+        session.exec(select(Customer.id, Customer.customer_id).where(col(Customer.id).in_(pks))).all()
+    )
+    items = [CallPublic(**c.model_dump(), customer_id=refs.get(c.customer_pk)) for c in calls]
+    return Page[CallPublic](items=items, next_cursor=next_cursor)
 
 
-@router.get("/{ref}", summary="One call with its transcript, metrics and signals")
-def get_call(ref: str, session: SessionDep) -> dict[str, Any]:
+@router.get(
+    "/{ref}",
+    summary="One call with its transcript, metrics and signals",
+    dependencies=[allow("calls.read")],
+    responses=problems(404),
+)
+def get_call(ref: RefPath, session: SessionDep) -> dict[str, Any]:
     from voc.pipeline.factory import call_signals
 
     call = _get_call(session, ref)
     return call_detail(session, call, signals=call_signals(session, call))
 
 
-@router.get("/{ref}/transcript", response_model=list[SegmentPublic], summary="The role-labelled transcript")
-def get_transcript(ref: str, session: SessionDep) -> list[SegmentPublic]:
+@router.get(
+    "/{ref}/transcript",
+    response_model=list[SegmentPublic],
+    summary="The role-labelled transcript",
+    dependencies=[allow("calls.read")],
+    responses=problems(404),
+)
+def get_transcript(ref: RefPath, session: SessionDep) -> list[SegmentPublic]:
     call = _get_call(session, ref)
     assert call.id is not None
     return [SegmentPublic.model_validate(s, from_attributes=True) for s in segments_of(session, call.id)]
 
 
 @router.get(
-    "/{ref}/audio", summary="The original recording (supports HTTP Range)", response_class=FileResponse
+    "/{ref}/audio",
+    summary="The original recording (supports HTTP Range); every play or download is audited",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The audio file",
+            "content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        206: {
+            "description": "The requested byte range",
+            "content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **problems(404, 410, 416),
+    },
 )
-def get_audio(ref: str, session: SessionDep, rt: RuntimeDep) -> FileResponse:
+def get_audio(
+    ref: RefPath,
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Annotated[Principal, allow("calls.audio")],
+    download: Annotated[bool, Query(description="Save as a file instead of playing it.")] = False,
+) -> FileResponse:
     call = _get_call(session, ref)
     path = rt.store.path_for(call.audio_sha256)
     if not path.is_file():
@@ -196,16 +256,40 @@ def get_audio(ref: str, session: SessionDep, rt: RuntimeDep) -> FileResponse:
     }
     with path.open("rb") as handle:
         kind = sniff_audio(handle.read(64)) or ""
+    # A player asks for many ranges while it plays: one entry when playing (or downloading) starts.
+    range_header = request.headers.get("range", "")
+    if not range_header or range_header.replace(" ", "").startswith("bytes=0-"):
+        action = "audio.download" if download else "audio.play"
+        record(session, action, "call", call.id, actor=principal, ip=_client_ip(request))
+        session.commit()
     return FileResponse(
         path,
         media_type=media.get(kind, "application/octet-stream"),
         filename=f"call-{call.id}.{kind or 'bin'}",
+        content_disposition_type="attachment" if download else "inline",
     )
 
 
-@router.delete("/{ref}", status_code=204, summary="Delete a call, its transcript, signals and audio")
-def remove_call(ref: str, session: SessionDep, rt: RuntimeDep) -> Response:
+def _client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.delete(
+    "/{ref}",
+    status_code=204,
+    summary="Delete a call, its transcript, signals and audio",
+    responses=problems(404),
+)
+def remove_call(
+    ref: RefPath,
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Annotated[Principal, allow("calls.delete")],
+) -> Response:
     call = _get_call(session, ref)
+    call_id = call.id
     delete_call(session, rt.store, call)
+    record(session, "call.delete", "call", call_id, actor=principal, ip=_client_ip(request))
     session.commit()
     return Response(status_code=204)

@@ -4,18 +4,43 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, Body, File, Request, UploadFile
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
-from api.deps import SessionDep
+from api.auth import allow
+from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
+from api.routes.errors import COMMON, RefPath, problems
 from voc.calls.linking import relink_unmatched
 from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerPublic
+from voc.privacy.erasure import UnknownCustomerError, erase_customer
+from voc.security.keys import Principal
 
-router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"], responses=COMMON)
+
+CUSTOMER_EXAMPLES: dict[str, Any] = {
+    "new": {
+        "summary": "A customer from the CRM",
+        "value": {
+            "customer_id": "C100",
+            "name": "山田商店",
+            "phones": ["03-5678-9012", "090-1234-5678"],
+            "plan": "プレミアム",
+            "monthly_fee": 9800,
+            "usage_rate": 0.35,
+            "tenure_months": 24,
+            "status": "active",
+            "attributes": {"segment": "SMB", "owner": "営業2課"},
+        },
+    },
+    "churned": {
+        "summary": "A customer who left",
+        "value": {"customer_id": "C101", "status": "churned", "churned_at": "2026-10-31T00:00:00+09:00"},
+    },
+}
 
 
 class ImportResult(BaseModel):
@@ -29,8 +54,27 @@ def _upsert_error(exc: ValueError) -> Problem:
     return Problem(422, str(exc))
 
 
-@router.put("/{customer_id}", response_model=CustomerPublic, summary="Create or update one customer")
-def put_customer(customer_id: str, body: CustomerCreate, session: SessionDep) -> CustomerPublic:
+class ErasureResult(BaseModel):
+    erasure_id: str = Field(description="The audit log's reference to this erasure (the only trace left).")
+    calls: int
+    audio_files: int
+    phones: int
+    webhook_deliveries: int
+    other_rows: int
+    audit_entries_detached: int
+
+
+@router.put(
+    "/{customer_id}",
+    response_model=CustomerPublic,
+    summary="Create or update one customer",
+    dependencies=[allow("customers.write")],
+)
+def put_customer(
+    customer_id: RefPath,
+    body: Annotated[CustomerCreate, Body(openapi_examples=CUSTOMER_EXAMPLES)],
+    session: SessionDep,
+) -> CustomerPublic:
     if body.customer_id != customer_id:
         raise Problem(422, "URL と本文の customer_id が一致しません (customer_id mismatch)")
     try:
@@ -42,7 +86,12 @@ def put_customer(customer_id: str, body: CustomerCreate, session: SessionDep) ->
     return to_public(session, customer)
 
 
-@router.post("/batch", response_model=ImportResult, summary="Upsert many customers at once (idempotent)")
+@router.post(
+    "/batch",
+    response_model=ImportResult,
+    summary="Upsert many customers at once (idempotent)",
+    dependencies=[allow("customers.write")],
+)
 def batch_upsert(body: list[CustomerCreate], session: SessionDep) -> ImportResult:
     try:
         report = upsert_many(session, body)
@@ -54,7 +103,13 @@ def batch_upsert(body: list[CustomerCreate], session: SessionDep) -> ImportResul
     return ImportResult(created=report.created, updated=report.updated, linked_calls=len(linked))
 
 
-@router.post("/import", response_model=ImportResult, summary="Import a CRM CSV (bad rows reported by line)")
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    summary="Import a CRM CSV (bad rows reported by line)",
+    dependencies=[allow("customers.write")],
+    responses=problems(413),
+)
 def import_customers(file: Annotated[UploadFile, File()], session: SessionDep) -> ImportResult:
     try:
         text = file.file.read().decode("utf-8-sig")
@@ -71,8 +126,13 @@ def import_customers(file: Annotated[UploadFile, File()], session: SessionDep) -
     )
 
 
-@router.get("/{customer_id}", summary="One customer with the timeline of their calls")
-def get_customer(customer_id: str, session: SessionDep) -> dict[str, Any]:
+@router.get(
+    "/{customer_id}",
+    summary="One customer with the timeline of their calls",
+    dependencies=[allow("customers.read")],
+    responses=problems(404),
+)
+def get_customer(customer_id: RefPath, session: SessionDep) -> dict[str, Any]:
     customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
     if customer is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
@@ -92,3 +152,31 @@ def get_customer(customer_id: str, session: SessionDep) -> dict[str, Any]:
             for c in calls
         ],
     }
+
+
+@router.delete(
+    "/{customer_id}",
+    response_model=ErasureResult,
+    summary="Erase a customer: their calls, transcripts, signals, audio and phone numbers (APPI)",
+    responses=problems(404),
+)
+def erase(
+    customer_id: RefPath,
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Annotated[Principal, allow("customers.erase")],
+) -> ErasureResult:
+    """Irreversible. One audit entry without personal data records who erased, when and from where."""
+    try:
+        report = erase_customer(
+            session,
+            rt.store,
+            customer_id,
+            actor=principal,
+            ip=request.client.host if request.client else None,
+        )
+    except UnknownCustomerError as exc:
+        raise Problem(404, str(exc)) from exc
+    session.commit()
+    return ErasureResult(**report.as_dict())

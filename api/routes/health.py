@@ -18,7 +18,28 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Database reachable and ASR model present", response_model=None)
+READINESS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "not ready"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "required": ["status", "checks"],
+}
+
+
+@router.get(
+    "/readyz",
+    summary="Database reachable and ASR model present",
+    response_model=None,
+    responses={
+        200: {"description": "Ready", "content": {"application/json": {"schema": READINESS_SCHEMA}}},
+        503: {
+            "description": "Not ready: see checks",
+            "content": {"application/json": {"schema": READINESS_SCHEMA}},
+        },
+    },
+)
 def readyz(rt: RuntimeDep) -> JSONResponse | dict[str, Any]:
     checks: dict[str, str] = {}
     try:

@@ -26,8 +26,17 @@ def _store(engine: Engine, toolkit: TextToolkit) -> int:
         session.flush()
         assert call.id is not None
         for idx, (speaker, start, end, text) in enumerate(LINES):
-            session.add(Segment(call_id=call.id, idx=idx, speaker=speaker, start=start, end=end, text=text,
-                                tokens=toolkit.tokenizer(text)))
+            session.add(
+                Segment(
+                    call_id=call.id,
+                    idx=idx,
+                    speaker=speaker,
+                    start=start,
+                    end=end,
+                    text=text,
+                    tokens=toolkit.tokenizer(text),
+                )
+            )
         session.commit()
         return call.id
 
@@ -54,7 +63,8 @@ def test_speaker_filter_and_domain_terms(engine: Engine, toolkit: TextToolkit) -
     _store(engine, toolkit)
     with Session(engine) as session:
         assert [h.speaker for h in kwic(session, "高い", toolkit.tokenizer, speaker="customer")] == [
-            "customer", "customer"
+            "customer",
+            "customer",
         ]
         assert [h.match for h in kwic(session, "コスパ", toolkit.tokenizer)] == ["コスパ"]
 

@@ -1,29 +1,40 @@
-"""Deleting a call and everything derived from it (erasure requests, retention)."""
+"""Deleting a call and everything derived from it (erasure requests, retention, the API's DELETE)."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session, col, delete
+from sqlalchemy import Table, delete
+from sqlmodel import Session
 
 from voc.audio_store import AudioStore
-from voc.db.calls import Call, CallStatusEvent, Segment
+from voc.db.calls import Call
 
 log = logging.getLogger(__name__)
 
+#: Kept for modules that still register themselves; deletion now finds derived tables from the schema.
+DERIVED_TABLES: list[type] = []
+
+
+def call_derived_tables() -> list[Table]:
+    """Every table with a ``call_id`` foreign key to ``calls``, children before parents."""
+    from voc.db.models import metadata  # every table module, imported late to avoid an import cycle
+
+    found = [
+        table
+        for table in metadata.sorted_tables
+        if "call_id" in table.c
+        and any(fk.column.table.name == "calls" for fk in table.c["call_id"].foreign_keys)
+    ]
+    return list(reversed(found))
+
 
 def delete_call(session: Session, store: AudioStore, call: Call) -> None:
-    """Remove the call's rows and its audio file. Derived tables register their own cleanup here."""
+    """Remove the call's rows in every derived table, the call, and its audio file."""
     assert call.id is not None
-    for table in DERIVED_TABLES:
-        session.exec(delete(table).where(col(table.call_id) == call.id))  # type: ignore[attr-defined]
-    session.exec(delete(Segment).where(col(Segment.call_id) == call.id))
-    session.exec(delete(CallStatusEvent).where(col(CallStatusEvent.call_id) == call.id))
+    for table in call_derived_tables():
+        session.execute(delete(table).where(table.c["call_id"] == call.id))
     session.delete(call)
     session.flush()
     store.delete(call.audio_sha256)
     log.info("call %s deleted with its audio", call.id)
-
-
-#: Tables with a ``call_id`` column that later stages add (signals, topic assignments…).
-DERIVED_TABLES: list[type] = []

@@ -37,7 +37,8 @@ def bench_nlp(
         "| ---: | ---: | ---: | ---: | ---: | ---: |\n"
         f"| {result['texts']} | {result['chars']} | {result['tokens']} | {result['repeats']} | "
         f"{result['seconds_best']:.3f} | {result['chars_per_second']:,.0f} |\n\n"
-        "JapaneseTokenizer.analyze with the user dictionary (NFKC, lemmas, compounds, negation, constructions), "
+        "JapaneseTokenizer.analyze with the user dictionary "
+        "(NFKC, lemmas, compounds, negation, constructions), "
         "one process, one thread."
     )
     write_section(output, "nlp", table)

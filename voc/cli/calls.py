@@ -175,7 +175,8 @@ def list_cmd(
         return
     for c in calls:
         typer.echo(
-            f"{c.id:>6}  {c.external_id or '-':<16} {c.status:<12} {c.original_filename or ''}  {c.error or ''}"
+            f"{c.id:>6}  {c.external_id or '-':<16} {c.status:<12} "
+            f"{c.original_filename or ''}  {c.error or ''}"
         )
 
 

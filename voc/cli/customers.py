@@ -7,10 +7,11 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, select
 
-from voc.calls.linking import relink_unmatched
 from voc.cli.common import fail, print_json, runtime
 from voc.customers.records import import_csv, to_public
+from voc.customers.refresh import refresh_after_records_changed
 from voc.db.customers import Customer
+from voc.signals.params import SignalParams
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -24,7 +25,8 @@ def import_cmd(
     rt = runtime(ctx)
     with Session(rt.engine) as session:
         report = import_csv(session, csv_path.read_text(encoding="utf-8-sig"))
-        linked = relink_unmatched(session)
+        params = SignalParams.from_settings(rt.settings.signals)
+        linked = refresh_after_records_changed(session, params).linked_calls
         session.commit()
     typer.echo(f"{report.created} created, {report.updated} updated, {len(report.errors)} rejected")
     if linked:

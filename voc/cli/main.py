@@ -8,7 +8,21 @@ import sys
 import typer
 from pydantic import ValidationError
 
-from voc.cli import bench, calls, customers, db, examples, models, serve, text
+from voc.cli import (
+    bench,
+    calls,
+    customers,
+    db,
+    examples,
+    keys,
+    models,
+    report,
+    serve,
+    signals,
+    text,
+    topics,
+    webhooks,
+)
 from voc.cli.common import CliError
 
 app = typer.Typer(
@@ -26,7 +40,16 @@ app.add_typer(
 )
 app.add_typer(models.app, name="models", help="Assemble the bundled ASR model and build the NLP dictionary.")
 app.add_typer(examples.app, name="examples", help="Load the sample calls and CRM records.")
+app.add_typer(signals.app, name="signals", help="Signals: list, feedback, train, quality, recompute flags.")
+app.add_typer(report.app, name="report", help="Reports: backtest of signals and flags against churn.")
+app.add_typer(keys.app, name="keys", help="API keys: create (shown once), list, revoke.")
+app.add_typer(
+    webhooks.app, name="webhooks", help="Webhook subscriptions for CRM systems and their delivery log."
+)
+app.add_typer(topics.app, name="topics", help="Topics of what customers said: list, refit, rename.")
 app.add_typer(bench.app, name="bench", help="Measure speed and memory; results go to docs/BENCHMARKS.md.")
+report.app.command("topics")(topics.export_report)
+customers.app.command("at-risk")(signals.at_risk_cmd)
 serve.register(app)
 text.register(app)
 

@@ -69,15 +69,44 @@ def serve_cmd(
 
 
 def worker_cmd(
-    burst: bool = typer.Option(False, "--burst", help="Exit when the queue is empty."),
+    burst: bool = typer.Option(False, "--burst", help="Exit when the queue is empty (database queue only)."),
+    concurrency: int | None = typer.Option(
+        None,
+        min=1,
+        help="Celery pool processes (with VOC_BROKER_URL). Default: VOC_WORKER__PROCESSES or from cores.",
+    ),
 ) -> None:
-    """Run a pipeline worker against VOC_DATABASE_URL (start one per machine, or several)."""
-    from voc.pipeline.factory import build_worker
+    """Run pipeline workers on this machine: a Celery worker when VOC_BROKER_URL is set, otherwise a
+    worker that polls the database queue (start one per machine, or several)."""
+    from voc.cli.common import fail
+    from voc.pipeline.factory import build_worker, embedded_worker_count
     from voc.runtime import Runtime
 
     settings = Settings()
     configure_logging(settings.log_level)
+    if burst and settings.broker_url:
+        fail("--burst works with the database queue only (VOC_BROKER_URL is set)")
     rt = Runtime.from_settings(settings, migrate=True)
+    if settings.broker_url:
+        from voc.pipeline.celery_app import (
+            celery_options,
+            make_celery_app,
+            run_celery_worker,
+            settings_context_factory,
+        )
+
+        # The model loads in each pool process after the fork; this process only consumes and reaps.
+        try:
+            run_celery_worker(
+                make_celery_app(settings.broker_url, celery_options(settings)),
+                settings_context_factory(settings),
+                reaper_engine=rt.engine,
+                concurrency=concurrency or embedded_worker_count(settings),
+                loglevel=settings.log_level,
+            )
+        finally:
+            rt.close()
+        return
     stop = threading.Event()
 
     def _stop(_sig: int, _frame: FrameType | None) -> None:

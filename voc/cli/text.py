@@ -16,7 +16,9 @@ from voc.settings import Settings
 
 def load_toolkit(settings: Settings) -> TextToolkit:
     try:
-        return TextToolkit.load(settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary)
+        return TextToolkit.load(
+            settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary
+        )
     except FileNotFoundError as exc:
         fail(str(exc))
 
@@ -54,6 +56,8 @@ def search_cmd(
         print_json([h.as_dict() for h in hits])
         return
     for h in hits:
-        typer.echo(f"{h.external_id or h.call_id:>12} {h.start:7.1f}s {h.speaker:>8} "
-                   f"{h.left:>{width}}【{h.match}】{h.right}")
+        typer.echo(
+            f"{h.external_id or h.call_id:>12} {h.start:7.1f}s {h.speaker:>8} "
+            f"{h.left:>{width}}【{h.match}】{h.right}"
+        )
     typer.echo(f"{len(hits)} hits", err=True)

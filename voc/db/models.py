@@ -2,8 +2,8 @@
 
 from sqlmodel import SQLModel
 
-from voc.db import calls, customers, workers
+from voc.db import audit, calls, customers, security, signals, topics, webhooks, workers
 
 metadata = SQLModel.metadata
 
-__all__ = ["calls", "customers", "metadata", "workers"]
+__all__ = ["audit", "calls", "customers", "metadata", "security", "signals", "topics", "webhooks", "workers"]

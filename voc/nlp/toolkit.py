@@ -20,7 +20,8 @@ class TextToolkit:
     def load(cls, domain_terms: Path, polarity: Path, user_dictionary: Path) -> TextToolkit:
         if not user_dictionary.is_file():
             raise FileNotFoundError(
-                f"NLP user dictionary missing: {user_dictionary} (VOC_NLP__USER_DICTIONARY); run `voc models build`"
+                f"NLP user dictionary missing: {user_dictionary} (VOC_NLP__USER_DICTIONARY); "
+                "run `voc models build`"
             )
         terms = load_terms(domain_terms)
         rivals = [t.surface for t in terms if t.kind == "competitor"]

@@ -10,14 +10,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy.sql.selectable import GenerativeSelect
 from sqlmodel import Session, col, select
 
 from voc.db.calls import ACTIVE_STATUSES, Call, CallStatusEvent
 from voc.db.types import utcnow
 
 log = logging.getLogger(__name__)
+
+_Q = TypeVar("_Q", bound=GenerativeSelect)
 
 
 class LeaseLostError(RuntimeError):
@@ -45,49 +49,97 @@ def claim_next(session: Session, worker_id: str, *, lease_s: float, max_attempts
         query = (
             select(Call.id, Call.attempts).where(_claimable(now)).order_by(col(Call.created_at), col(Call.id))
         )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        row = session.exec(query.limit(1)).first()
+        row = session.exec(_skip_locked(session, query).limit(1)).first()
         if row is None:
             session.commit()
             return None
-        call_id, attempts = int(row[0] or 0), row[1]
-        if attempts >= max_attempts:
-            _dead_letter(session, call_id, f"{attempts} 回試行しても完了しませんでした (attempts exhausted)")
-            continue
-        # The WHERE clause repeats the claim condition: on SQLite, where nothing is locked, the update
-        # only succeeds for the worker that still sees the call claimable.
-        result = session.execute(
-            update(Call)
-            .where(col(Call.id) == call_id, _claimable(now))
-            .values(
-                status="decoding",
-                lease_owner=worker_id,
-                lease_expires_at=now + timedelta(seconds=lease_s),
-                attempts=Call.attempts + 1,
-                stage_progress=0.0,
-                updated_at=now,
-            )
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            session.add(
-                CallStatusEvent(call_id=call_id, status="decoding", detail=f"worker {worker_id}", at=now)
-            )
-            session.commit()
-            return Claim(call_id=call_id, attempt=attempts + 1)
-        session.commit()
+        claim = _take(session, int(row[0] or 0), row[1], worker_id, now, lease_s, max_attempts)
+        if claim is not None:
+            return claim
 
 
-def _dead_letter(session: Session, call_id: int, reason: str) -> None:
+def claim_call(
+    session: Session, call_id: int, worker_id: str, *, lease_s: float, max_attempts: int
+) -> Claim | None:
+    """Take this one call if it is claimable: ``None`` while another worker holds its lease, while it
+    waits for its retry time, or once it is finished (a duplicate delivery of its task is a no-op)."""
     now = utcnow()
-    session.execute(
+    query = select(Call.id, Call.attempts).where(col(Call.id) == call_id, _claimable(now))
+    row = session.exec(_skip_locked(session, query)).first()
+    if row is None:
+        session.commit()
+        return None
+    return _take(session, call_id, row[1], worker_id, now, lease_s, max_attempts)
+
+
+def retry_due(session: Session, call_id: int) -> datetime | None:
+    """When a queued call waiting for its retry becomes claimable (``None``: not waiting)."""
+    now = utcnow()
+    due = session.exec(
+        select(Call.not_before).where(
+            col(Call.id) == call_id, col(Call.status) == "queued", col(Call.not_before) > now
+        )
+    ).first()
+    session.commit()
+    return due
+
+
+def retry_delay_s(attempt: int, backoff_s: float) -> float:
+    """Exponential backoff after the ``attempt``-th failure."""
+    return float(backoff_s * 2 ** (attempt - 1))
+
+
+def _skip_locked(session: Session, query: _Q) -> _Q:
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def _take(
+    session: Session,
+    call_id: int,
+    attempts: int,
+    worker_id: str,
+    now: datetime,
+    lease_s: float,
+    max_attempts: int,
+) -> Claim | None:
+    if attempts >= max_attempts:
+        _dead_letter(session, call_id, f"{attempts} 回試行しても完了しませんでした (attempts exhausted)", now)
+        return None
+    # The WHERE clause repeats the claim condition: on SQLite, where nothing is locked, the update
+    # only succeeds for the worker that still sees the call claimable.
+    result = session.execute(
         update(Call)
-        .where(col(Call.id) == call_id)
+        .where(col(Call.id) == call_id, _claimable(now))
+        .values(
+            status="decoding",
+            lease_owner=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            attempts=Call.attempts + 1,
+            stage_progress=0.0,
+            updated_at=now,
+        )
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        session.add(CallStatusEvent(call_id=call_id, status="decoding", detail=f"worker {worker_id}", at=now))
+        session.commit()
+        return Claim(call_id=call_id, attempt=attempts + 1)
+    session.commit()
+    return None
+
+
+def _dead_letter(session: Session, call_id: int, reason: str, now: datetime) -> None:
+    # Conditional like the claim, so two workers that both see the exhausted call record one dead letter.
+    result = session.execute(
+        update(Call)
+        .where(col(Call.id) == call_id, _claimable(now))
         .values(status="dead", error=reason, lease_owner=None, lease_expires_at=None, updated_at=now)
     )
-    session.add(CallStatusEvent(call_id=call_id, status="dead", detail=reason, at=now))
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        session.add(CallStatusEvent(call_id=call_id, status="dead", detail=reason, at=now))
+        log.warning("call %s dead-lettered: %s", call_id, reason)
     session.commit()
-    log.warning("call %s dead-lettered: %s", call_id, reason)
 
 
 def _owned(session: Session, call_id: int, worker_id: str, values: dict[str, object]) -> None:
@@ -157,7 +209,7 @@ def fail(
     elif attempt >= max_attempts:
         status, not_before = "dead", None
     else:
-        status, not_before = "queued", utcnow() + timedelta(seconds=backoff_s * 2 ** (attempt - 1))
+        status, not_before = "queued", utcnow() + timedelta(seconds=retry_delay_s(attempt, backoff_s))
     _owned(
         session,
         call_id,

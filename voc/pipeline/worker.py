@@ -64,20 +64,10 @@ class Worker:
         self.backoff_s = backoff_s
 
     def heartbeat(self) -> None:
-        with Session(self.engine) as session:
-            beat = session.get(WorkerHeartbeat, self.worker_id)
-            if beat is None:
-                beat = WorkerHeartbeat(
-                    worker_id=self.worker_id, hostname=socket.gethostname(), pid=os.getpid()
-                )
-            beat.heartbeat_at = utcnow()
-            session.add(beat)
-            session.commit()
+        heartbeat(self.engine, self.worker_id)
 
     def sign_off(self) -> None:
-        with Session(self.engine) as session:
-            session.exec(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.worker_id) == self.worker_id))
-            session.commit()
+        sign_off(self.engine, self.worker_id)
 
     def run_once(self) -> bool:
         """Process one call if there is one; ``False`` when the queue is empty."""
@@ -90,37 +80,16 @@ class Worker:
         self._process(claim)
         return True
 
-    def _process(self, claim: jobs.Claim) -> None:
-        def report(status: str, progress: float) -> None:
-            self.heartbeat()
-            with Session(self.engine) as session:
-                jobs.set_stage(session, claim.call_id, self.worker_id, status, progress, lease_s=self.lease_s)
-
-        try:
-            self.processor(claim.call_id, report)
-            with Session(self.engine) as session:
-                jobs.complete(session, claim.call_id, self.worker_id)
-        except jobs.LeaseLostError:
-            log.warning("call %s: lease lost, leaving it to its new owner", claim.call_id)
-            return
-        except Exception as exc:
-            retryable = not isinstance(exc, PermanentError)
-            if retryable:
-                log.exception("call %s failed", claim.call_id)
-            with Session(self.engine) as session:
-                try:
-                    jobs.fail(
-                        session,
-                        claim.call_id,
-                        self.worker_id,
-                        str(exc) or type(exc).__name__,
-                        retryable=retryable,
-                        attempt=claim.attempt,
-                        max_attempts=self.max_attempts,
-                        backoff_s=self.backoff_s,
-                    )
-                except jobs.LeaseLostError:
-                    log.warning("call %s: lease lost while recording a failure", claim.call_id)
+    def _process(self, claim: jobs.Claim) -> str:
+        return process_claim(
+            self.engine,
+            self.processor,
+            self.worker_id,
+            claim,
+            lease_s=self.lease_s,
+            max_attempts=self.max_attempts,
+            backoff_s=self.backoff_s,
+        )
 
     def run(self, stop: threading.Event, *, until_empty: bool = False) -> None:
         """Work until ``stop`` is set (or, with ``until_empty``, until nothing is claimable)."""
@@ -134,6 +103,73 @@ class Worker:
                     stop.wait(self.poll_interval_s)
         finally:
             self.sign_off()
+
+
+def heartbeat(engine: Engine, worker_id: str) -> None:
+    """Announce that ``worker_id`` is alive (``voc calls ingest --wait`` looks for live workers)."""
+    with Session(engine) as session:
+        beat = session.get(WorkerHeartbeat, worker_id)
+        if beat is None:
+            beat = WorkerHeartbeat(worker_id=worker_id, hostname=socket.gethostname(), pid=os.getpid())
+        beat.heartbeat_at = utcnow()
+        session.add(beat)
+        session.commit()
+
+
+def sign_off(engine: Engine, worker_id: str) -> None:
+    with Session(engine) as session:
+        session.exec(delete(WorkerHeartbeat).where(col(WorkerHeartbeat.worker_id) == worker_id))
+        session.commit()
+
+
+def process_claim(
+    engine: Engine,
+    processor: CallProcessor,
+    worker_id: str,
+    claim: jobs.Claim,
+    *,
+    lease_s: float,
+    max_attempts: int,
+    backoff_s: float,
+) -> str:
+    """Run the processor on a claimed call and record the outcome; every worker kind goes through here.
+
+    Returns the call's status afterwards: ``done``, ``queued`` (a retry after the backoff), ``failed``,
+    ``dead``, or ``lost`` when another worker took the lease over (it then owns the outcome).
+    """
+
+    def report(status: str, progress: float) -> None:
+        heartbeat(engine, worker_id)
+        with Session(engine) as session:
+            jobs.set_stage(session, claim.call_id, worker_id, status, progress, lease_s=lease_s)
+
+    try:
+        processor(claim.call_id, report)
+        with Session(engine) as session:
+            jobs.complete(session, claim.call_id, worker_id)
+        return "done"
+    except jobs.LeaseLostError:
+        log.warning("call %s: lease lost, leaving it to its new owner", claim.call_id)
+        return "lost"
+    except Exception as exc:
+        retryable = not isinstance(exc, PermanentError)
+        if retryable:
+            log.exception("call %s failed", claim.call_id)
+        with Session(engine) as session:
+            try:
+                return jobs.fail(
+                    session,
+                    claim.call_id,
+                    worker_id,
+                    str(exc) or type(exc).__name__,
+                    retryable=retryable,
+                    attempt=claim.attempt,
+                    max_attempts=max_attempts,
+                    backoff_s=backoff_s,
+                )
+            except jobs.LeaseLostError:
+                log.warning("call %s: lease lost while recording a failure", claim.call_id)
+                return "lost"
 
 
 def live_workers(engine: Engine, stale_after_s: float = HEARTBEAT_STALE_S) -> list[str]:

@@ -49,7 +49,9 @@ def query_token(query: str, tokenizer: JapaneseTokenizer) -> str | None:
     return None
 
 
-def _spans(text: str, query: str, token: str | None, tokenizer: JapaneseTokenizer) -> Iterator[tuple[int, int]]:
+def _spans(
+    text: str, query: str, token: str | None, tokenizer: JapaneseTokenizer
+) -> Iterator[tuple[int, int]]:
     if token is not None:
         for t in tokenizer.analyze(text):
             if t.text == token:
@@ -99,9 +101,14 @@ def kwic(
         for start, end in _spans(segment.text, query, token, tokenizer):
             hits.append(
                 KwicHit(
-                    call_id=call.id, external_id=call.external_id, started_at=call.started_at,
-                    speaker=segment.speaker, start=segment.start, end=segment.end,
-                    left=segment.text[max(0, start - width) : start], match=segment.text[start:end],
+                    call_id=call.id,
+                    external_id=call.external_id,
+                    started_at=call.started_at,
+                    speaker=segment.speaker,
+                    start=segment.start,
+                    end=segment.end,
+                    left=segment.text[max(0, start - width) : start],
+                    match=segment.text[start:end],
                     right=segment.text[end : end + width],
                 )
             )

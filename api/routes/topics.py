@@ -1,0 +1,159 @@
+"""Topics: list, report, rename, refit; KWIC search and the co-occurrence network."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from api.auth import allow
+from api.deps import RuntimeDep, SessionDep
+from api.problems import Problem
+from voc.calls.queries import segments_of
+from voc.nlp.toolkit import TextToolkit
+from voc.search.kwic import kwic
+from voc.topics.network import cooccurrence_network, to_svg
+from voc.topics.reports import assigned_calls, resolve_version, topic_report, topics_summary
+from voc.topics.service import CUSTOMER_SIDE, TopicParams, refit, rename_topic
+
+router = APIRouter(prefix="/api/v1", tags=["topics"])
+
+
+class TopicRename(BaseModel):
+    name: str = Field(min_length=1, max_length=256, examples=["料金への不満"])
+
+
+def _toolkit(rt: RuntimeDep) -> TextToolkit:
+    try:
+        return rt.toolkit()
+    except FileNotFoundError as exc:
+        raise Problem(503, f"辞書が準備されていません: {exc}") from exc
+
+
+@router.get(
+    "/topics", summary="Topics with labels, terms, share and calls", dependencies=[allow("topics.read")]
+)
+def list_topics(session: SessionDep, version: int | None = None) -> dict[str, Any]:
+    return topics_summary(session, version)
+
+
+@router.get(
+    "/topics/report",
+    summary="Shares over time, emerging topics, segments, signals, churn",
+    dependencies=[allow("topics.read")],
+)
+def get_report(
+    session: SessionDep,
+    period: Literal["week", "month"] = "week",
+    version: int | None = None,
+    format: Literal["json", "csv"] = "json",
+) -> Response:
+    report = topic_report(session, version_id=version, period=period)
+    if format == "json":
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(report)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["period", "topic", "name", "count", "share"])
+    for p in report["periods"]:
+        for s in p["shares"]:
+            writer.writerow(
+                [
+                    p["period"],
+                    s["topic"],
+                    report["names"].get(str(s["topic"])),
+                    s["count"],
+                    round(s["share"], 4),
+                ]
+            )
+    return PlainTextResponse(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": "attachment; filename=topics.csv"},
+    )
+
+
+@router.patch(
+    "/topics/{topic_id}",
+    summary="Rename a topic (the name survives refits)",
+    dependencies=[allow("topics.write")],
+)
+def patch_topic(topic_id: int, body: TopicRename, session: SessionDep) -> dict[str, Any]:
+    try:
+        topic = rename_topic(session, topic_id, body.name)
+    except LookupError as exc:
+        raise Problem(404, str(exc)) from exc
+    except ValueError as exc:
+        raise Problem(422, str(exc)) from exc
+    session.commit()
+    return {"id": topic.id, "index": topic.index, "label": topic.label, "name": topic.name}
+
+
+@router.post(
+    "/topics/refit", summary="Fit a new topic model version now", dependencies=[allow("topics.write")]
+)
+def post_refit(session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+    settings = rt.settings.topics
+    version = refit(
+        session, TopicParams(n_topics=settings.n_topics, min_calls_to_fit=settings.min_calls_to_fit)
+    )
+    if version is None:
+        raise Problem(409, f"分析済みの通話が足りません (need {settings.min_calls_to_fit} calls)")
+    session.commit()
+    return {"model_version": version.id, "n_topics": version.n_topics, "n_docs": version.n_docs}
+
+
+def _docs_for(session: SessionDep, topic: int | None, version: int | None) -> list[list[str]]:
+    v = resolve_version(session, version)
+    if v is None or v.id is None:
+        return []
+    calls = [c.call_id for c in assigned_calls(session, v.id) if topic is None or c.topic == topic]
+    docs = []
+    for call_id in calls:
+        tokens = [t for s in segments_of(session, call_id) if s.speaker in CUSTOMER_SIDE for t in s.tokens]
+        if tokens:
+            docs.append(tokens)
+    return docs
+
+
+@router.get(
+    "/topics/network",
+    summary="Co-occurrence network (KH Coder style) as JSON or SVG",
+    dependencies=[allow("topics.read")],
+)
+def get_network(
+    session: SessionDep,
+    topic: int | None = Query(None, description="Only calls of this topic index."),
+    version: int | None = None,
+    top_edges: Annotated[int, Query(ge=1, le=300)] = 60,
+    min_freq: Annotated[int, Query(ge=1, le=1000)] = 2,
+    format: Literal["json", "svg"] = "json",
+) -> Response:
+    network = cooccurrence_network(_docs_for(session, topic, version), min_freq=min_freq, top_edges=top_edges)
+    if format == "svg":
+        return Response(to_svg(network), media_type="image/svg+xml")
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse(dict(network))
+
+
+@router.get(
+    "/search",
+    summary="KWIC: a word or phrase in context across transcripts",
+    dependencies=[allow("calls.read")],
+)
+def search(
+    session: SessionDep,
+    rt: RuntimeDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+    speaker: Literal["operator", "customer", "unknown"] | None = None,
+    width: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    hits = kwic(session, q, _toolkit(rt).tokenizer, speaker=speaker, width=width, limit=limit)
+    return [h.as_dict() for h in hits]

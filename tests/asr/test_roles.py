@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from voc.asr.roles import assign_roles, score_text
+from voc.asr.transcript import TranscriptSegment
+
+
+def seg(start: float, end: float, text: str) -> TranscriptSegment:
+    return TranscriptSegment("unknown", start, end, text, -0.2, 0.01)
+
+
+def test_keigo_scores_as_operator_and_complaints_as_customer() -> None:
+    assert score_text("お電話ありがとうございます、さくらモバイルの田中でございます。") > 0
+    assert score_text("承知いたしました。少々お待ちください。") > 0
+    assert score_text("もしもし、請求のことで相談したいんですが。") < 0
+    assert score_text("はい") == 0
+
+
+def test_unscored_segments_alternate_after_a_gap_and_continue_without_one() -> None:
+    segments = [
+        seg(0.6, 5.0, "お電話ありがとうございます、田中でございます。"),  # operator by pattern
+        seg(6.0, 8.0, "はい、山田です。"),  # after a 1 s gap: the other party
+        seg(8.1, 9.0, "えっと"),  # no gap: same speaker continues
+        seg(10.0, 12.0, "ありがとうございます。"),  # gap: alternates back
+    ]
+    assert [s.speaker for s in assign_roles(segments)] == ["operator", "customer", "customer", "operator"]
+
+
+def test_segments_before_the_first_scored_one_are_resolved_backwards() -> None:
+    segments = [seg(0.5, 1.0, "はい"), seg(2.0, 5.0, "恐れ入りますが、お名前をいただけますでしょうか。")]
+    assert [s.speaker for s in assign_roles(segments)] == ["customer", "operator"]
+
+
+def test_no_pattern_anywhere_leaves_everyone_unknown() -> None:
+    segments = [seg(0.0, 1.0, "はい"), seg(2.0, 3.0, "そうですね")]
+    assert {s.speaker for s in assign_roles(segments)} == {"unknown"}

@@ -1,0 +1,87 @@
+"""API keys: hashed at rest, shown once, constant-time checked, revocable; the first start makes an admin."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from api.app import create_app
+from voc.cli.main import app as cli
+from voc.db.security import ApiKey
+from voc.security.keys import authenticate, create_key, ensure_admin_key, hash_secret, list_keys, revoke_key
+from voc.settings import Settings
+
+
+def test_only_a_hash_is_stored(engine: Engine) -> None:
+    with Session(engine) as session:
+        key, secret = create_key(session, "analyst", "bi")
+        session.commit()
+        stored = session.exec(select(ApiKey)).one()
+    assert secret.startswith(f"voc_{key.prefix}_") and len(secret) > 40
+    assert stored.secret_sha256 == hash_secret(secret) and secret not in stored.model_dump_json()
+
+
+def test_authenticate_and_revoke(engine: Engine) -> None:
+    with Session(engine) as session:
+        key, secret = create_key(session, "integration", "crm")
+        session.commit()
+        principal = authenticate(session, secret)
+        assert principal is not None and principal.role == "integration" and principal.name == "crm"
+        assert authenticate(session, secret[:-1] + ("A" if secret[-1] != "A" else "B")) is None
+        assert authenticate(session, "voc_" + key.prefix) is None
+        assert authenticate(session, "") is None
+        assert key.id is not None
+        revoke_key(session, key.id)
+        session.commit()
+        assert authenticate(session, secret) is None
+        assert list_keys(session, include_revoked=False) == []
+
+
+def test_unknown_roles_are_refused(engine: Engine) -> None:
+    with Session(engine) as session, pytest.raises(ValueError, match="unknown role"):
+        create_key(session, "root")
+
+
+def test_ensure_admin_key_creates_one_only_when_none_exists(engine: Engine) -> None:
+    with Session(engine) as session:
+        secret = ensure_admin_key(session)
+        assert secret is not None
+        principal = authenticate(session, secret)
+        assert principal is not None and principal.role == "admin"
+        assert ensure_admin_key(session) is None
+
+
+def test_the_first_start_logs_an_admin_key_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path / "var")
+    with caplog.at_level(logging.WARNING, logger="api.app"):
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/healthz").status_code == 200
+        with TestClient(create_app(settings)):
+            pass
+    shown = [r.getMessage() for r in caplog.records if "admin key" in r.getMessage()]
+    assert len(shown) == 1
+    secret = re.findall(r"voc_\S+", shown[0])[0]
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {secret}"}) as client:
+        assert client.get("/api/v1/keys").status_code == 200
+
+
+def test_keys_cli(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"VOC_DATA_DIR": str(tmp_path / "var"), "VOC_DATABASE_URL": ""}
+    created = runner.invoke(cli, ["keys", "create", "--role", "supervisor", "--name", "team-a"], env=env)
+    assert created.exit_code == 0, created.output
+    secret = created.stdout.strip().splitlines()[0]
+    assert secret.startswith("voc_")
+    listed = runner.invoke(cli, ["keys", "list", "--json"], env=env)
+    assert '"team-a"' in listed.stdout and secret not in listed.stdout
+    assert runner.invoke(cli, ["keys", "revoke", "1"], env=env).exit_code == 0
+    assert '"revoked_at": null' not in runner.invoke(cli, ["keys", "list", "--json"], env=env).stdout
+    bad = runner.invoke(cli, ["keys", "create", "--role", "root"], env=env)
+    assert bad.exit_code != 0

@@ -1,0 +1,140 @@
+"""Topics over stored calls: purity on a corpus with known themes, an emerging theme reported, names
+surviving a refit, new calls assigned without a refit, and the binding `voc topics --json` shape."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from voc.db.calls import Call, Segment
+from voc.db.topics import Topic, TopicAssignment
+from voc.nlp.toolkit import TextToolkit
+from voc.topics.reports import topic_report, topics_summary
+from voc.topics.service import TopicParams, assign_call, refit, rename_topic
+from voc.topics.synthetic import EMERGING_THEME, generate_utterances
+
+PARAMS = TopicParams(min_calls_to_fit=8)
+
+
+def _store_corpus(engine: Engine, toolkit: TextToolkit, seed: int = 0) -> dict[int, str]:
+    """One call per utterance: an operator greeting plus the customer's words. Returns call id → theme."""
+    themes: dict[int, str] = {}
+    utterances = generate_utterances(per_theme_per_week=2, weeks=8, emerging_per_week=8, seed=seed)
+    with Session(engine) as session:
+        for i, u in enumerate(utterances):
+            call = Call(
+                audio_sha256=f"{seed:02d}{i:062x}",
+                external_id=f"T{seed}-{i:03d}",
+                status="done",
+                started_at=u.timestamp.replace(tzinfo=UTC),
+            )
+            session.add(call)
+            session.flush()
+            assert call.id is not None
+            greeting = "お電話ありがとうございます。サポートセンターでございます。"
+            session.add(
+                Segment(
+                    call_id=call.id,
+                    idx=0,
+                    speaker="operator",
+                    start=0,
+                    end=2,
+                    text=greeting,
+                    tokens=toolkit.tokenizer(greeting),
+                )
+            )
+            session.add(
+                Segment(
+                    call_id=call.id,
+                    idx=1,
+                    speaker="customer",
+                    start=2.5,
+                    end=6,
+                    text=u.text,
+                    tokens=toolkit.tokenizer(u.text),
+                )
+            )
+            themes[call.id] = u.theme
+        session.commit()
+    return themes
+
+
+def _purity(engine: Engine, version_id: int, themes: dict[int, str]) -> float:
+    with Session(engine) as session:
+        rows = session.exec(select(TopicAssignment).where(TopicAssignment.version_id == version_id)).all()
+    by_topic: dict[int, Counter[str]] = {}
+    for a in rows:
+        by_topic.setdefault(a.topic_index, Counter())[themes[a.call_id]] += 1
+    return sum(c.most_common(1)[0][1] for c in by_topic.values()) / len(rows)
+
+
+def test_topics_match_known_themes_and_the_new_one_is_emerging(engine: Engine, toolkit: TextToolkit) -> None:
+    themes = _store_corpus(engine, toolkit)
+    assert len(themes) >= 60
+    with Session(engine) as session:
+        version = refit(session, PARAMS)
+        session.commit()
+        assert version is not None and version.id is not None
+        assert _purity(engine, version.id, themes) >= 0.8
+        report = topic_report(session, period="week")
+        summary = topics_summary(session)
+    emerging_names = [e["name"] for e in report["emerging"]]
+    assert emerging_names, "the theme injected in the last two weeks must be reported"
+    emerging_topic = report["emerging"][0]["topic"]
+    members = [cid for cid, theme in themes.items() if theme == EMERGING_THEME]
+    with Session(engine) as session:
+        assigned = Counter(
+            session.exec(
+                select(TopicAssignment.topic_index).where(
+                    TopicAssignment.version_id == version.id, col(TopicAssignment.call_id).in_(members)
+                )
+            ).all()
+        )
+    assert assigned.most_common(1)[0][0] == emerging_topic
+    assert set(summary) == {"model_version", "topics"}
+    first = summary["topics"][0]
+    assert {"id", "label", "terms", "share", "calls"} <= set(first)
+    assert abs(sum(t["share"] for t in summary["topics"]) - 1.0) < 0.05
+    for topic in summary["topics"]:
+        assert all(len(term) > 1 for term in topic["terms"][:3])
+        assert not any(term in ("が", "は", "を", "えーと", "あの") for term in topic["terms"])
+    assert report["representative_calls"][0]["calls"][0]["start"] == 2.5  # the customer's line
+
+
+def test_names_survive_a_refit_and_new_calls_are_assigned(engine: Engine, toolkit: TextToolkit) -> None:
+    _store_corpus(engine, toolkit, seed=1)
+    with Session(engine) as session:
+        first = refit(session, PARAMS)
+        assert first is not None
+        first_id = first.id
+        topic = session.exec(select(Topic).where(Topic.version_id == first_id)).first()
+        assert topic is not None and topic.id is not None
+        original_terms = {t for t, _ in topic.terms[:5]}
+        rename_topic(session, topic.id, "分析者の名前")
+        session.commit()
+    _store_corpus(engine, toolkit, seed=2)  # more calls of the same themes
+    with Session(engine) as session:
+        second = refit(session, PARAMS)
+        session.commit()
+        assert second is not None and second.id != first_id
+        renamed = session.exec(
+            select(Topic).where(Topic.version_id == second.id, Topic.name == "分析者の名前")
+        ).all()
+        assert len(renamed) == 1
+        assert original_terms & {t for t, _ in renamed[0].terms[:10]}
+        # old assignments stay queryable by version
+        assert topics_summary(session, first_id)["model_version"] == first_id
+        call = session.exec(select(Call).order_by(col(Call.id).desc())).first()
+        assert call is not None and call.id is not None
+        assert assign_call(session, call.id, PARAMS) is not None
+        session.commit()
+
+
+def test_no_model_until_enough_calls(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert refit(session, PARAMS) is None
+        assert topics_summary(session) == {"model_version": None, "topics": []}
+        assert topic_report(session)["topics"] == []

@@ -1,0 +1,67 @@
+"""Transcription options. Library code takes an :class:`AsrOptions`; entry points build it from settings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DEFAULT_MODEL_DIR", "AsrOptions", "ChannelLayout", "VadParameters"]
+
+DEFAULT_MODEL_DIR = Path("models/whisper-base")
+
+
+class ChannelLayout(StrEnum):
+    """Which recorder channel carries whom. ``mono`` transcribes one mixed channel and guesses roles."""
+
+    STEREO_OPERATOR_LEFT = "stereo_operator_left"
+    STEREO_OPERATOR_RIGHT = "stereo_operator_right"
+    MONO = "mono"
+
+
+class VadParameters(BaseModel):
+    """Silero VAD parameters (faster-whisper's ``VadOptions``), applied to each channel separately."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    min_speech_duration_ms: int = Field(0, ge=0)
+    min_silence_duration_ms: int = Field(2000, ge=0)
+    speech_pad_ms: int = Field(400, ge=0)
+
+
+class AsrOptions(BaseModel):
+    """Everything that shapes a transcription. Defaults are the measured fast path (docs/BENCHMARKS.md).
+
+    ``num_workers`` transcriptions run at once, each on ``cpu_threads`` threads: keep the product at or
+    below the physical cores. Work units are stretches of one channel's speech of at most
+    ``max_unit_speech_s`` seconds, so both workers stay busy even when one party talks most of the call.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_dir: Path = DEFAULT_MODEL_DIR
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = Field(1, ge=0)
+    num_workers: int = Field(2, ge=1)
+    beam_size: int = Field(5, ge=1)
+    language: str = "ja"
+    hotwords: str | None = None
+    channel_layout: ChannelLayout = ChannelLayout.STEREO_OPERATOR_LEFT
+    vad: VadParameters = VadParameters()
+    max_unit_speech_s: float = Field(28.0, gt=0.0)
+    # Whisper's own fallbacks (a window is re-decoded at higher temperature, or dropped as silence).
+    no_speech_threshold: float | None = 0.6
+    log_prob_threshold: float | None = -1.0
+    compression_ratio_threshold: float | None = 2.4
+    # Word timings let a segment be cut where its words are separated by a pause of at least
+    # ``split_gap_s``: with per-channel VAD a Whisper segment can span several turns of one party.
+    word_timestamps: bool = True
+    split_gap_s: float = Field(1.0, gt=0.0)
+    # Post-filter: a known silence phrase is dropped when the segment's avg_logprob is below this
+    # or its no_speech_prob is above ``hallucination_no_speech_prob``.
+    hallucination_logprob: float = -0.6
+    hallucination_no_speech_prob: float = 0.3

@@ -1,0 +1,97 @@
+"""Who speaks in a mono recording: a documented heuristic, not a diarizer.
+
+1. Each segment is scored by phrase patterns. Operator patterns are the keigo of Japanese contact-centre
+   scripts (お電話ありがとうございます, でございます, 承知いたしました, かしこまりました, 恐れ入りますが,
+   申し訳ございません, 少々お待ちください, お待たせいたしました, ご案内いたします, …); customer patterns are
+   plain-polite requests and complaints (もしもし, 〜んですが, 〜んですよ, 解約したい, 困って, …).
+   More operator than customer hits → operator, and the reverse → customer; a tie leaves it open.
+2. Open segments take a role from their neighbours: a segment that starts within ``same_turn_gap_s`` of
+   the previous one's end continues that speaker's turn; one that starts after a longer gap begins a new
+   turn and alternates to the other party. Segments before the first scored one are resolved backwards the
+   same way.
+3. If no segment matched any pattern, every segment stays ``unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from voc.asr.transcript import Speaker, TranscriptSegment
+
+__all__ = ["CUSTOMER_PATTERNS", "OPERATOR_PATTERNS", "assign_roles", "score_text"]
+
+OPERATOR_PATTERNS: tuple[str, ...] = (
+    r"お電話ありがとうございま",
+    r"でございま",
+    r"承知(いた)?しました",
+    r"かしこまりました",
+    r"恐れ入ります",
+    r"おそれいります",
+    r"申し訳(ござい|ありま)せん",
+    r"少々お待ち",
+    r"お待たせ(いた)?しました",
+    r"ご案内(いた)?します",
+    r"確認(いた)?します",
+    r"いただけますでしょうか",
+    r"(お|ご)[一-龥]{1,4}(いただ|くださ)",
+    r"様[、。]?$|様、",
+    r"担当",
+    r"承ります",
+    r"いかがでしょうか",
+)
+CUSTOMER_PATTERNS: tuple[str, ...] = (
+    r"^もしもし",
+    r"んですが",
+    r"んですけど",
+    r"んですよ",
+    r"(解約|キャンセル|返品)したい",
+    r"困って",
+    r"高すぎ",
+    r"どうなって",
+    r"教えてください",
+    r"してほしい",
+    r"なんですか",
+    r"ないですか",
+)
+_OPERATOR = tuple(re.compile(p) for p in OPERATOR_PATTERNS)
+_CUSTOMER = tuple(re.compile(p) for p in CUSTOMER_PATTERNS)
+
+
+def score_text(text: str) -> int:
+    """Operator pattern hits minus customer pattern hits."""
+    return sum(bool(p.search(text)) for p in _OPERATOR) - sum(bool(p.search(text)) for p in _CUSTOMER)
+
+
+def _other(speaker: Speaker) -> Speaker:
+    return "customer" if speaker == "operator" else "operator"
+
+
+def assign_roles(
+    segments: Sequence[TranscriptSegment], *, same_turn_gap_s: float = 0.3
+) -> list[TranscriptSegment]:
+    """Label time-ordered mono segments ``operator`` / ``customer`` (or all ``unknown``)."""
+    scored: list[Speaker | None] = []
+    for segment in segments:
+        score = score_text(segment.text)
+        scored.append("operator" if score > 0 else "customer" if score < 0 else None)
+    anchors = [i for i, speaker in enumerate(scored) if speaker is not None]
+    if not anchors:
+        return [replace(segment, speaker="unknown") for segment in segments]
+
+    roles: list[Speaker | None] = list(scored)
+    for i in range(anchors[0] + 1, len(segments)):  # forwards from the first anchor
+        if roles[i] is None:
+            previous = roles[i - 1]
+            assert previous is not None
+            gap = segments[i].start - segments[i - 1].end
+            roles[i] = previous if gap < same_turn_gap_s else _other(previous)
+    for i in range(anchors[0] - 1, -1, -1):  # backwards before it
+        following = roles[i + 1]
+        assert following is not None
+        gap = segments[i + 1].start - segments[i].end
+        roles[i] = following if gap < same_turn_gap_s else _other(following)
+    return [
+        replace(segment, speaker=role or "unknown") for segment, role in zip(segments, roles, strict=True)
+    ]

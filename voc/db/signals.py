@@ -1,0 +1,115 @@
+"""Signals: call-level signals with their evidence, analysts' feedback, trained models, customer flags.
+
+- ``call_signals``: one row per (call, segment, signal type), replaced whenever the call is analysed again;
+- ``signal_feedback``: an analyst's confirm / dismiss with who and when (kept across re-analysis; the text
+  is a snapshot so that the label still trains a model after the signal row was replaced);
+- ``signal_models``: the trained classifier per signal (pickle) and its held-out quality;
+- ``customer_flags`` / ``customer_flag_events``: the customer-level flags in force and their history.
+
+Importing this module registers the call-derived tables in ``voc.calls.deletion.DERIVED_TABLES``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from voc.calls.deletion import DERIVED_TABLES
+from voc.db.types import UTCDateTime, utcnow
+
+SIGNAL_SOURCES = ("baseline", "model")
+FEEDBACK_LABELS = ("confirm", "dismiss")
+FLAG_EVENTS = ("raised", "cleared")
+
+
+class CallSignalRow(SQLModel, table=True):
+    """A signal found in one segment of a call, with the evidence an analyst reads."""
+
+    __tablename__ = "call_signals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="calls.id", index=True, ondelete="CASCADE")
+    segment_id: int | None = Field(default=None, foreign_key="segments.id", ondelete="SET NULL")
+    segment_idx: int
+    type: str = Field(max_length=32, index=True)
+    score: float
+    speaker: str = Field(max_length=16)
+    start: float
+    end: float
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(default="baseline", max_length=16, description="baseline | model")
+    rule: str | None = Field(default=None, max_length=64, description="The baseline rule that matched.")
+    matched: str | None = Field(default=None, max_length=256, description="The words the rule matched.")
+    model_score: float | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignalFeedback(SQLModel, table=True):
+    """An analyst's label on a flagged signal (or on a text the signal missed)."""
+
+    __tablename__ = "signal_feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    signal_id: int | None = Field(
+        default=None, foreign_key="call_signals.id", index=True, ondelete="SET NULL"
+    )
+    call_id: int | None = Field(default=None, foreign_key="calls.id", index=True, ondelete="CASCADE")
+    segment_idx: int | None = None
+    type: str = Field(max_length=32, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    label: str = Field(max_length=16, description="confirm | dismiss")
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    user: str | None = Field(default=None, max_length=128)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SignalModel(SQLModel, table=True):
+    """The latest classifier trained for a signal from feedback, with its held-out quality."""
+
+    __tablename__ = "signal_models"
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=32, unique=True)
+    blob: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    n_labels: int
+    active: bool = Field(default=False, description="Used only when it beats the baseline's F1.")
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    trained_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerFlag(SQLModel, table=True):
+    """A customer-level flag: ``active`` while raised, with the signals that support it."""
+
+    __tablename__ = "customer_flags"
+    __table_args__ = (UniqueConstraint("customer_pk", "flag", name="uq_customer_flags_customer_flag"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_pk: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
+    flag: str = Field(max_length=32, index=True)
+    active: bool = True
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cleared_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerFlagEvent(SQLModel, table=True):
+    """History: a flag raised (``customer.flagged``) or cleared (``customer.flag_cleared``)."""
+
+    __tablename__ = "customer_flag_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_pk: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
+    flag: str = Field(max_length=32)
+    event: str = Field(max_length=16, description="raised | cleared")
+    evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+# Deleting a call deletes its labels first (they point at its signals), then its signals.
+for _table in (SignalFeedback, CallSignalRow):
+    if _table not in DERIVED_TABLES:
+        DERIVED_TABLES.append(_table)

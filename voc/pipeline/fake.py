@@ -1,0 +1,248 @@
+"""A fast, deterministic stand-in for the real pipeline, for tests and benchmarks of the job machinery.
+
+``FakeProcessor`` follows the real pipeline's contract (``CallProcessor``): it reports its stages, then
+replaces the call's segments with ``segments`` deterministic rows in one transaction, so running it twice
+leaves the same result. Calls whose original file name contains ``poison`` raise a transient error every
+time (they must end dead-lettered); ``hang`` makes it work for an hour (for time limits). With
+``intervals`` it appends one JSON line when it starts and one when it ends a call, to check afterwards
+that no two workers processed a call at the same time.
+
+It is also an entry point for worker processes that use it (tests start them; nothing else should)::
+
+    python -m voc.pipeline.fake worker --db URL [--work-s 0.2] [--lease-s 2] …
+    python -m voc.pipeline.fake celery-worker --db URL --broker redis://… --queue Q [--key-prefix P] …
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, delete, select
+
+from voc.db.calls import Call, Segment
+from voc.pipeline.worker import PermanentError, Reporter
+
+log = logging.getLogger(__name__)
+
+HANG_S = 3600.0
+
+
+class PoisonError(RuntimeError):
+    """A transient-looking failure that never goes away: the call must reach the dead letter."""
+
+
+def segment_text(call_id: int, idx: int) -> str:
+    return f"通話{call_id}の発話{idx}です"
+
+
+class FakeProcessor:
+    """Writes ``segments`` deterministic segments per call after ``work_s`` of sleep (or CPU work)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        work_s: float = 0.2,
+        segments: int = 5,
+        steps: int = 4,
+        cpu_iterations: int = 0,
+        intervals: Path | None = None,
+    ) -> None:
+        self.engine = engine
+        self.work_s = work_s
+        self.segments = segments
+        self.steps = max(1, steps)
+        self.cpu_iterations = cpu_iterations
+        self.intervals = intervals
+
+    def __call__(self, call_id: int, report: Reporter) -> None:
+        run = uuid.uuid4().hex
+        self._record(call_id, run, "start")
+        try:
+            self._process(call_id, report)
+        finally:
+            self._record(call_id, run, "end")
+
+    def _process(self, call_id: int, report: Reporter) -> None:
+        with Session(self.engine) as session:
+            name = session.exec(select(Call.original_filename).where(Call.id == call_id)).first()
+            exists = session.get(Call, call_id) is not None
+        if not exists:
+            raise PermanentError(f"call {call_id} no longer exists")
+        report("decoding", 0.0)
+        if "poison" in (name or ""):
+            raise PoisonError(f"poison file {name}")
+        report("transcribing", 0.0)
+        work_s = HANG_S if "hang" in (name or "") else self.work_s
+        for step in range(self.steps):
+            self._work(work_s / self.steps, self.cpu_iterations // self.steps)
+            report("transcribing", (step + 1) / self.steps)
+        report("analysing", 0.0)
+        self._store(call_id)
+
+    def _work(self, seconds: float, iterations: int) -> None:
+        if iterations > 0:  # a fixed amount of CPU, so that throughput depends on the cores available
+            digest = b"voc"
+            for _ in range(iterations):
+                digest = hashlib.sha256(digest).digest()
+        elif seconds > 0:
+            time.sleep(seconds)
+
+    def _store(self, call_id: int) -> None:
+        with Session(self.engine) as session:
+            # Lock the call row first: a second writer for the same call (a worker that lost its lease
+            # but has not noticed yet) waits, then its DELETE sees these rows, so rows are never doubled.
+            session.exec(select(Call.id).where(col(Call.id) == call_id).with_for_update()).first()
+            session.exec(delete(Segment).where(col(Segment.call_id) == call_id))
+            for idx in range(self.segments):
+                session.add(
+                    Segment(
+                        call_id=call_id,
+                        idx=idx,
+                        speaker="customer" if idx % 2 else "operator",
+                        start=float(idx),
+                        end=idx + 0.9,
+                        text=segment_text(call_id, idx),
+                        tokens=[],
+                    )
+                )
+            session.commit()
+
+    def _record(self, call_id: int, run: str, event: str) -> None:
+        if self.intervals is None:
+            return
+        line = json.dumps({"call": call_id, "run": run, "pid": os.getpid(), "event": event, "t": time.time()})
+        # One O_APPEND write per line: lines from several processes never interleave.
+        fd = os.open(self.intervals, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+
+
+def processor_from_env(engine: Engine) -> FakeProcessor:
+    """The fake processor configured by ``VOC_TEST_FAKE_*`` (for ``VOC_TEST_PROCESSOR=fake``)."""
+    intervals = os.environ.get("VOC_TEST_FAKE_INTERVALS")
+    return FakeProcessor(
+        engine,
+        work_s=float(os.environ.get("VOC_TEST_FAKE_WORK_S", "0.2")),
+        segments=int(os.environ.get("VOC_TEST_FAKE_SEGMENTS", "5")),
+        cpu_iterations=int(os.environ.get("VOC_TEST_FAKE_CPU_ITERATIONS", "0")),
+        intervals=Path(intervals) if intervals else None,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m voc.pipeline.fake")
+    sub = parser.add_subparsers(dest="mode", required=True)
+    for mode in ("worker", "celery-worker"):
+        p = sub.add_parser(mode)
+        p.add_argument("--db", required=True)
+        p.add_argument("--work-s", type=float, default=0.2)
+        p.add_argument("--segments", type=int, default=5)
+        p.add_argument("--cpu-iterations", type=int, default=0)
+        p.add_argument("--intervals", type=Path)
+        p.add_argument("--lease-s", type=float, default=2.0)
+        p.add_argument("--max-attempts", type=int, default=3)
+        p.add_argument("--backoff-s", type=float, default=0.2)
+        p.add_argument("--log-level", default="WARNING")
+        if mode == "worker":
+            p.add_argument("--poll-s", type=float, default=0.1)
+            p.add_argument("--burst", action="store_true", help="Exit when the queue is empty.")
+        else:
+            p.add_argument("--broker", required=True)
+            p.add_argument("--queue", default="voc")
+            p.add_argument("--key-prefix")
+            p.add_argument("--concurrency", type=int, default=1)
+            p.add_argument("--max-tasks-per-child", type=int, default=100)
+            p.add_argument("--reap-every-s", type=float, default=0.5)
+            p.add_argument("--reap-stale-s", type=float, default=1.0)
+            p.add_argument("--time-limit-base-s", type=float, default=300.0)
+            p.add_argument("--time-limit-per-audio-s", type=float, default=3.0)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from voc.db.engine import make_engine
+    from voc.runtime import configure_logging
+
+    args = _parser().parse_args(argv)
+    configure_logging(args.log_level)
+
+    def processor(engine: Engine) -> FakeProcessor:
+        return FakeProcessor(
+            engine,
+            work_s=args.work_s,
+            segments=args.segments,
+            cpu_iterations=args.cpu_iterations,
+            intervals=args.intervals,
+        )
+
+    if args.mode == "worker":
+        from voc.pipeline.worker import Worker
+
+        engine = make_engine(args.db)
+        stop = threading.Event()
+
+        def _stop(_sig: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        worker = Worker(
+            engine,
+            processor(engine),
+            lease_s=args.lease_s,
+            max_attempts=args.max_attempts,
+            poll_interval_s=args.poll_s,
+            backoff_s=args.backoff_s,
+        )
+        worker.run(stop, until_empty=args.burst)
+        return
+
+    from voc.pipeline.celery_app import CeleryOptions, make_celery_app, run_celery_worker
+    from voc.pipeline.tasks import TaskContext, TimeLimitPolicy
+    from voc.pipeline.worker import new_worker_id
+
+    def context() -> TaskContext:
+        engine = make_engine(args.db)
+        return TaskContext(
+            engine=engine,
+            processor=processor(engine),
+            worker_id=new_worker_id(),
+            lease_s=args.lease_s,
+            max_attempts=args.max_attempts,
+            backoff_s=args.backoff_s,
+            close=engine.dispose,
+        )
+
+    options = CeleryOptions(
+        queue=args.queue,
+        key_prefix=args.key_prefix,
+        max_tasks_per_child=args.max_tasks_per_child,
+        reap_every_s=args.reap_every_s,
+        reap_stale_s=args.reap_stale_s,
+        time_limits=TimeLimitPolicy(base_s=args.time_limit_base_s, per_audio_s=args.time_limit_per_audio_s),
+    )
+    run_celery_worker(
+        make_celery_app(args.broker, options),
+        context,
+        reaper_engine=make_engine(args.db),
+        concurrency=args.concurrency,
+        loglevel=args.log_level,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""APPI: audio retention and erasure of a customer's data."""

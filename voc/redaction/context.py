@@ -1,0 +1,43 @@
+"""Where a detector may look for context words ("カード番号", "セキュリティコード", "生年月日").
+
+A conversation is detected as one text made of segments; context before a number may come from
+the same segment or from up to ``max_segments_before`` earlier segments (the operator's question
+before the customer's answer), but never from further back than ``max_chars_before`` characters,
+so one mention of セキュリティコード does not make every later 3-digit number a code. Context after
+a number ("…生まれです") is looked for only inside the number's own segment.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+DEFAULT_CHARS_BEFORE = 80
+DEFAULT_SEGMENTS_BEFORE = 3
+DEFAULT_CHARS_AFTER = 15
+
+
+@dataclass(frozen=True, slots=True)
+class ContextWindow:
+    text: str
+    segment_starts: tuple[int, ...] = (0,)
+    max_chars_before: int = DEFAULT_CHARS_BEFORE
+    max_segments_before: int = DEFAULT_SEGMENTS_BEFORE
+    max_chars_after: int = DEFAULT_CHARS_AFTER
+
+    def _segment(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.segment_starts, pos) - 1)
+
+    def before(self, pos: int) -> str:
+        first = self.segment_starts[max(0, self._segment(pos) - self.max_segments_before)]
+        return self.text[max(first, pos - self.max_chars_before) : pos]
+
+    def after(self, pos: int) -> str:
+        k = self._segment(max(0, pos - 1))
+        limit = self.segment_starts[k + 1] if k + 1 < len(self.segment_starts) else len(self.text)
+        return self.text[pos : min(limit, pos + self.max_chars_after)]
+
+    def near(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        """Whether ``pattern`` occurs in the context before ``start`` or after ``end``."""
+        return pattern.search(self.before(start)) is not None or pattern.search(self.after(end)) is not None

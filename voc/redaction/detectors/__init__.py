@@ -1,0 +1,37 @@
+"""One detector per PII type; each maps (text, digit runs, context) to spans."""
+
+from __future__ import annotations
+
+from voc.redaction.detectors.address import detect_addresses
+from voc.redaction.detectors.birth_date import detect_birth_dates
+from voc.redaction.detectors.card import detect_cards
+from voc.redaction.detectors.common import Detector, luhn_valid
+from voc.redaction.detectors.email import detect_emails
+from voc.redaction.detectors.phone import detect_phones, is_japanese_phone
+from voc.redaction.detectors.postal_code import detect_postal_codes
+from voc.redaction.detectors.security_code import detect_security_codes
+from voc.redaction.pii import PiiType
+
+DETECTORS: dict[PiiType, Detector] = {
+    PiiType.PHONE: detect_phones,
+    PiiType.CARD: detect_cards,
+    PiiType.SECURITY_CODE: detect_security_codes,
+    PiiType.EMAIL: detect_emails,
+    PiiType.POSTAL_CODE: detect_postal_codes,
+    PiiType.ADDRESS: detect_addresses,
+    PiiType.BIRTH_DATE: detect_birth_dates,
+}
+
+__all__ = [
+    "DETECTORS",
+    "Detector",
+    "detect_addresses",
+    "detect_birth_dates",
+    "detect_cards",
+    "detect_emails",
+    "detect_phones",
+    "detect_postal_codes",
+    "detect_security_codes",
+    "is_japanese_phone",
+    "luhn_valid",
+]

@@ -1,0 +1,35 @@
+"""Street addresses: prefecture and/or municipality, town, then the block number.
+
+The span runs from the prefecture (or the municipality when no prefecture is said) through the
+block number (四丁目2番8号, 4-2-8, 4の2の8, 123番地, 301号室). A prefecture or city alone
+(東京都に住んでいます) is not an address and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from voc.redaction.context import ContextWindow
+from voc.redaction.detectors.common import PREFECTURE_PATTERN
+from voc.redaction.numerals import DigitRun
+from voc.redaction.pii import Detection, PiiType
+
+_NUM = r"[0-9０-９〇零一二三四五六七八九十百千]{1,8}"
+_UNIT = r"(?:丁目|番地|番|号室|号|階)"
+_HYPHEN = r"[-‐－ー−―の]"
+_MUNICIPALITY = r"[\u4e00-\u9fff々ヶケヵ]{1,6}?(?:市|区|町|村|郡)"
+_BODY = r"[^\s、。,，!！?？「」『』()（）]{0,25}?"
+# The first number needs a unit or a hyphenated second number (千代田 is a town, not 千).
+_TAIL = (
+    rf"{_NUM}[ \u3000]*(?:{_UNIT}|{_HYPHEN}[ \u3000]*(?={_NUM}))"
+    rf"(?:(?:[ \u3000]*{_HYPHEN}[ \u3000]*)?{_NUM}(?:[ \u3000]*{_UNIT})?)*"
+)
+# …and the number must not be a quantity (地区の2-3件).
+_NOT_QUANTITY = r"(?![0-9０-９]|件|日|月|年|回|円|割|人|個|時|分|秒|％|%|パーセント|倍|歳|才)"
+_START = rf"(?:(?:{PREFECTURE_PATTERN})[ \u3000]*(?:{_MUNICIPALITY})?|{_MUNICIPALITY})"
+ADDRESS_RE = re.compile(rf"{_START}{_BODY}{_TAIL}{_NOT_QUANTITY}")
+
+
+def detect_addresses(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
+    return [Detection(PiiType.ADDRESS, m.start(), m.end()) for m in ADDRESS_RE.finditer(text)]

@@ -1,0 +1,45 @@
+"""Dates of birth: a date (西暦, 和暦, 1980/3/12, kanji numerals) near a birth cue.
+
+A date alone may be a contract or payment date, so a cue is required: 生年月日/誕生日/生まれ before
+it (possibly in the operator's preceding question) or 生まれ right after it. A bare year counts
+only when it is unmistakably a year (an era name or four digits: 昭和55年生まれ, 1980年生まれ).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from voc.redaction.context import ContextWindow
+from voc.redaction.numerals import DigitRun
+from voc.redaction.pii import Detection, PiiType
+
+CONTEXT_RE = re.compile(r"生年月日|誕生日|生まれ|うまれ|生年|たんじょうび|せいねんがっぴ|(?i:birth)")
+
+_NUM = r"[0-9０-９〇零一二三四五六七八九十百千]{1,8}"
+_S = r"[ \u3000]*"
+_OF = rf"{_S}(?:の{_S})?"
+_ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR]|[ＭＴＳＨＲ])"
+_YEAR = rf"(?:(?:西暦{_S})?{_NUM}{_S}年|{_ERA}{_S}(?:{_NUM}|元){_S}年)"
+_STRICT_YEAR = (
+    rf"(?:(?:西暦{_S})?(?:[0-9０-９]{{4}}|[〇零一二三四五六七八九]{{4}}|千九百{_NUM}|二千{_NUM}?){_S}年"
+    rf"|{_ERA}{_S}(?:{_NUM}|元){_S}年)"
+)
+_MONTH = rf"{_NUM}{_S}月"
+_DAY = rf"{_NUM}{_S}日"
+_SEP = r"[/／.．\-－]"
+_DIG = r"[0-9０-９]"
+_NUMERIC = rf"(?:{_ERA}{_S})?{_DIG}{{1,4}}{_S}{_SEP}{_S}{_DIG}{{1,2}}{_S}{_SEP}{_S}{_DIG}{{1,2}}(?!{_DIG})"
+DATE_RE = re.compile(
+    rf"{_YEAR}{_OF}{_MONTH}{_OF}{_DAY}|{_STRICT_YEAR}{_OF}{_MONTH}|{_STRICT_YEAR}|{_MONTH}{_OF}{_DAY}|{_NUMERIC}"
+)
+
+
+def detect_birth_dates(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
+    if CONTEXT_RE.search(text) is None:
+        return []
+    return [
+        Detection(PiiType.BIRTH_DATE, m.start(), m.end())
+        for m in DATE_RE.finditer(text)
+        if ctx.near(CONTEXT_RE, m.start(), m.end())
+    ]

@@ -1,0 +1,50 @@
+"""Japanese phone numbers: mobiles (0X0-XXXX-XXXX), landlines, 0120/0800/0570, +81 forms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from voc.redaction.context import ContextWindow
+from voc.redaction.numerals import DigitRun
+from voc.redaction.pii import Detection, PiiType
+
+CONTEXT_RE = re.compile(
+    r"電話|でんわ|携帯|ケータイ|けいたい|連絡先|TEL|Tel|tel|ＴＥＬ|FAX|Fax|ファックス|ファクス|コールバック|折り返し"
+)
+_PLUS_RE = re.compile(r"(?:\+|＋|プラス)[ \u3000]*$")
+_ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090", "0800")
+
+
+def is_japanese_phone(digits: str) -> bool:
+    """Whether ``digits`` has the length and prefix of a domestic Japanese number."""
+    if len(digits) == 11:
+        return digits.startswith(_ELEVEN_DIGIT_PREFIXES)
+    # Landlines (0X-XXXX-XXXX … 0XXXX-X-XXXX), 0120/0570 (10 digits).
+    return len(digits) == 10 and digits[0] == "0" and digits[1] != "0"
+
+
+def _international_start(text: str, start: int, digits: str) -> int | None:
+    """Start of a '+81…' number whose digits begin at ``start``, else None."""
+    plus = _PLUS_RE.search(text, max(0, start - 8), start)
+    if plus is None or not digits.startswith("81"):
+        return None
+    national = digits[2:]
+    national = national if national.startswith("0") else "0" + national  # +81 (0)90… or +81 90…
+    return plus.start() if is_japanese_phone(national) else None
+
+
+def detect_phones(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
+    found: list[Detection] = []
+    for run in runs:
+        cued = ctx.near(CONTEXT_RE, run.start, run.end)
+        for w in run.windows(9, 13):
+            intl = _international_start(text, w.start, w.digits)
+            if intl is not None:
+                found.append(Detection(PiiType.PHONE, intl, w.end))
+            elif is_japanese_phone(w.digits) or (
+                # After 電話番号 a number with a digit lost or gained by ASR is still a phone number.
+                len(w.digits) <= 12 and cued
+            ):
+                found.append(Detection(PiiType.PHONE, w.start, w.end))
+    return found

@@ -1,0 +1,27 @@
+"""Postal codes: 〒123-4567, 郵便番号は1234567 / 一二三の四五六七, or 123-4567 right before an address."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from voc.redaction.context import ContextWindow
+from voc.redaction.detectors.common import PREFECTURE_PATTERN, is_quantity
+from voc.redaction.numerals import DigitRun
+from voc.redaction.pii import Detection, PiiType
+
+CONTEXT_RE = re.compile(r"郵便番号|ゆうびんばんごう|ゆうびん|〒|郵便|ポストコード|(?i:zip)")
+_ADDRESS_AFTER_RE = re.compile(rf"[ \u3000、,]*(?:{PREFECTURE_PATTERN})")
+
+
+def detect_postal_codes(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
+    found: list[Detection] = []
+    for run in runs:
+        cued = ctx.near(CONTEXT_RE, run.start, run.end)
+        for w in run.windows(7, 7):
+            if is_quantity(text, w.start, w.end):
+                continue
+            shaped = w.last == w.first + 1 and len(run.groups[w.first].digits) == 3
+            if cued or (shaped and _ADDRESS_AFTER_RE.match(text, w.end)):
+                found.append(Detection(PiiType.POSTAL_CODE, w.start, w.end))
+    return found

@@ -1,0 +1,187 @@
+"""Redact PII from a text or from a conversation's segments before anything stores them.
+
+Spans in :class:`~voc.redaction.pii.Redaction` index the ORIGINAL text (``start``/``end``) and the
+redacted text (``out_start``/``out_end``, where the placeholder is).
+
+Segments are redacted with cross-segment context, in two passes whose findings are united:
+
+* the conversation in time order, segments of one speaker that follow each other joined so a
+  number can continue into the next segment, a change of speaker ending any number; context words
+  reach back across speakers (the operator's question, the customer's answer);
+* each speaker's own segments in order, so a number read out in two chunks is caught even when
+  the other side's 「はい」 falls between them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from voc.redaction.context import DEFAULT_CHARS_BEFORE, DEFAULT_SEGMENTS_BEFORE, ContextWindow
+from voc.redaction.detectors import DETECTORS
+from voc.redaction.numerals import scan_digit_runs
+from voc.redaction.pii import ALL_TYPES, PLACEHOLDERS, PRIORITY, Detection, PiiType, Redacted, Redaction
+
+logger = logging.getLogger(__name__)
+
+# Joiners between segments in a detection text. "\n" is a number separator (a number may continue
+# into the next segment); U+2029 is not, so a number never continues across a change of speaker.
+_SAME_SPEAKER = "\n"
+_OTHER_SPEAKER = "\u2029"
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    segment: int
+    start: int
+    end: int
+
+
+class _Document:
+    """Several segments joined into one detection text, mapping spans back to segments."""
+
+    def __init__(self, parts: Iterable[tuple[int, str, str]]) -> None:
+        chunks: list[str] = []
+        self.pieces: list[_Piece] = []
+        pos = 0
+        for segment, joiner, text in parts:
+            if self.pieces:
+                chunks.append(joiner)
+                pos += len(joiner)
+            chunks.append(text)
+            self.pieces.append(_Piece(segment, pos, pos + len(text)))
+            pos += len(text)
+        self.text = "".join(chunks)
+
+    def split(self, detection: Detection) -> Iterable[tuple[int, Detection]]:
+        for piece in self.pieces:
+            start, end = max(detection.start, piece.start), min(detection.end, piece.end)
+            if start < end:
+                yield piece.segment, Detection(detection.type, start - piece.start, end - piece.start)
+
+
+def _merge(detections: Iterable[Detection]) -> list[Detection]:
+    """Overlapping detections become one span typed by the longest (ties: :data:`PRIORITY`)."""
+    rank = {t: i for i, t in enumerate(PRIORITY)}
+    merged: list[Detection] = []
+    cluster: list[Detection] = []
+
+    def close() -> None:
+        best = max(cluster, key=lambda d: (d.end - d.start, -rank[d.type]))
+        merged.append(Detection(best.type, cluster[0].start, max(d.end for d in cluster)))
+
+    for det in sorted(detections, key=lambda d: (d.start, -d.end)):
+        if cluster and det.start >= max(d.end for d in cluster):
+            close()
+            cluster = []
+        cluster.append(det)
+    if cluster:
+        close()
+    return merged
+
+
+def _apply(text: str, detections: Iterable[Detection]) -> Redacted:
+    out: list[str] = []
+    redactions: list[Redaction] = []
+    pos = 0
+    out_len = 0
+    for det in _merge(detections):
+        out.append(text[pos : det.start])
+        out_len += det.start - pos
+        placeholder = PLACEHOLDERS[det.type]
+        out.append(placeholder)
+        redactions.append(Redaction(det.type, det.start, det.end, out_len, out_len + len(placeholder)))
+        out_len += len(placeholder)
+        pos = det.end
+    out.append(text[pos:])
+    return Redacted("".join(out), tuple(redactions))
+
+
+class Redactor:
+    """PII redaction settings and the two entry points (:meth:`redact`, :meth:`redact_segments`).
+
+    ``enabled`` has no default: switching redaction off must be a visible decision in the caller.
+    ``context_chars``/``context_segments`` bound how far back a cue word (カード番号,
+    セキュリティコード, 生年月日…) is looked for.
+    """
+
+    def __init__(
+        self,
+        *,
+        enabled: bool,
+        types: Collection[PiiType] = ALL_TYPES,
+        context_chars: int = DEFAULT_CHARS_BEFORE,
+        context_segments: int = DEFAULT_SEGMENTS_BEFORE,
+    ) -> None:
+        self.enabled = enabled
+        self.types = frozenset(types)
+        self.context_chars = context_chars
+        self.context_segments = context_segments
+        if not enabled:
+            logger.warning("PII redaction is DISABLED: transcripts will be stored unredacted")
+
+    def _detect(self, doc: _Document) -> list[Detection]:
+        ctx = ContextWindow(
+            doc.text,
+            tuple(p.start for p in doc.pieces) or (0,),
+            max_chars_before=self.context_chars,
+            max_segments_before=self.context_segments,
+        )
+        runs = scan_digit_runs(doc.text)
+        found: list[Detection] = []
+        for pii_type in PRIORITY:
+            if pii_type in self.types:
+                found.extend(DETECTORS[pii_type](doc.text, runs, ctx))
+        return found
+
+    def redact(self, text: str) -> Redacted:
+        """``text`` with every PII span replaced by its placeholder."""
+        if not self.enabled:
+            return Redacted(text)
+        return _apply(text, self._detect(_Document([(0, "", text)])))
+
+    def redact_segments(self, segments: Sequence[tuple[str, str]]) -> list[Redacted]:
+        """Redact ``(speaker, text)`` segments given in time order; one result per segment."""
+        texts = [text for _, text in segments]
+        if not self.enabled:
+            return [Redacted(text) for text in texts]
+        found: list[list[Detection]] = [[] for _ in segments]
+        docs = [
+            _Document(
+                (i, _SAME_SPEAKER if i and segments[i - 1][0] == speaker else _OTHER_SPEAKER, text)
+                for i, (speaker, text) in enumerate(segments)
+            )
+        ]
+        speakers = list(dict.fromkeys(speaker for speaker, _ in segments))
+        if len(speakers) > 1:
+            docs += [
+                _Document((i, _SAME_SPEAKER, text) for i, (s, text) in enumerate(segments) if s == speaker)
+                for speaker in speakers
+            ]
+        for doc in docs:
+            for det in self._detect(doc):
+                for segment, part in doc.split(det):
+                    found[segment].append(part)
+        return [_apply(text, dets) for text, dets in zip(texts, found, strict=True)]
+
+
+_DEFAULT = Redactor(enabled=True)
+
+
+def redact(text: str, *, enabled_types: Collection[PiiType] = ALL_TYPES) -> Redacted:
+    """Redact one text with the default settings (always on)."""
+    redactor = (
+        _DEFAULT if frozenset(enabled_types) == ALL_TYPES else Redactor(enabled=True, types=enabled_types)
+    )
+    return redactor.redact(text)
+
+
+def redact_segments(
+    segments: Sequence[tuple[str, str]], *, enabled_types: Collection[PiiType] = ALL_TYPES
+) -> list[Redacted]:
+    """Redact ``(speaker, text)`` segments in time order with cross-segment context (always on)."""
+    redactor = (
+        _DEFAULT if frozenset(enabled_types) == ALL_TYPES else Redactor(enabled=True, types=enabled_types)
+    )
+    return redactor.redact_segments(segments)

@@ -1,0 +1,300 @@
+"""Customer-level flags from a customer's call signals and CRM record, stored with evidence and history.
+
+- ``cost_performance_gap``: a value complaint from a customer whose usage is high — usage strictly above
+  the configured percentile of every customer with a usage value, or at/above the absolute threshold when
+  one is set. Heavy users who say the service is not worth its price are the churn that satisfaction
+  scores miss.
+- ``underuse``: low usage (at or below the low percentile) and a feature struggle: they never managed to
+  use what they pay for.
+- ``churn_risk``: churn intent, or a competitor mention together with dissatisfaction or a value complaint.
+- ``dissatisfied``: dissatisfaction.
+
+Signals an analyst dismissed never count. ``recompute_customer`` compares the flags due with those in
+force and records each transition in ``customer_flag_events`` (``raised`` → webhook ``customer.flagged``,
+``cleared`` → ``customer.flag_cleared``). It is idempotent: nothing changes, nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col, select
+
+from voc.db.calls import Call
+from voc.db.customers import Customer
+from voc.db.signals import CallSignalRow, CustomerFlag, CustomerFlagEvent
+from voc.db.types import utcnow
+from voc.signals.feedback import labels_for_calls
+from voc.signals.params import SignalParams
+
+log = logging.getLogger(__name__)
+
+FLAG_TYPES: tuple[str, ...] = ("cost_performance_gap", "underuse", "churn_risk", "dissatisfied")
+EVENT_NAMES = {"raised": "customer.flagged", "cleared": "customer.flag_cleared"}
+MAX_EVIDENCE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class SignalFact:
+    """One non-dismissed call signal of a customer, with when the call took place."""
+
+    signal_id: int
+    call_pk: int
+    call_ref: str
+    type: str
+    score: float
+    at: datetime
+    start: float
+    text: str
+    segment_idx: int
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "signal_id": self.signal_id,
+            "type": self.type,
+            "call_id": self.call_ref,
+            "start": round(self.start, 2),
+            "text": self.text,
+            "score": self.score,
+            "at": self.at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FlagChanges:
+    raised: list[str] = field(default_factory=list)
+    cleared: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.raised or self.cleared)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageStats:
+    """Usage of every customer that has one (sorted) and the thresholds derived from it."""
+
+    values: tuple[float, ...]
+    high: float | None
+    low: float | None
+    high_is_absolute: bool = False
+
+    def is_high(self, usage: float | None) -> bool:
+        if usage is None or self.high is None:
+            return False
+        return usage >= self.high if self.high_is_absolute else usage > self.high
+
+    def is_low(self, usage: float | None) -> bool:
+        return usage is not None and self.low is not None and usage <= self.low
+
+    def rank(self, usage: float | None) -> float | None:
+        """Share of customers whose usage is at most ``usage`` (0–1), ``None`` when unknown."""
+        if usage is None or not self.values:
+            return None
+        return bisect.bisect_right(self.values, usage) / len(self.values)
+
+
+def compute_usage_stats(values: Iterable[float | None], params: SignalParams) -> UsageStats:
+    known = tuple(sorted(float(v) for v in values if v is not None))
+    if not known:
+        return UsageStats((), params.high_usage_absolute, None, params.high_usage_absolute is not None)
+    low = float(np.percentile(known, params.low_usage_percentile))
+    if params.high_usage_absolute is not None:
+        return UsageStats(known, params.high_usage_absolute, low, True)
+    return UsageStats(known, float(np.percentile(known, params.high_usage_percentile)), low)
+
+
+def usage_stats(session: Session, params: SignalParams) -> UsageStats:
+    return compute_usage_stats(session.exec(select(Customer.usage_rate)).all(), params)
+
+
+def derive_flags(
+    facts: Sequence[SignalFact], *, high_usage: bool, low_usage: bool
+) -> dict[str, list[SignalFact]]:
+    """The flags due and the signals that support each (pure: no database)."""
+    by_type: dict[str, list[SignalFact]] = {}
+    for fact in facts:
+        by_type.setdefault(fact.type, []).append(fact)
+    value = by_type.get("value_complaint", [])
+    dissatisfaction = by_type.get("dissatisfaction", [])
+    competitor = by_type.get("competitor_mention", [])
+    flags: dict[str, list[SignalFact]] = {}
+    if high_usage and value:
+        flags["cost_performance_gap"] = value
+    if low_usage and by_type.get("feature_struggle"):
+        flags["underuse"] = by_type["feature_struggle"]
+    churn = by_type.get("churn_intent", [])
+    if churn or (competitor and (dissatisfaction or value)):
+        flags["churn_risk"] = churn + competitor + ([] if churn else dissatisfaction + value)
+    if dissatisfaction:
+        flags["dissatisfied"] = dissatisfaction
+    return flags
+
+
+def facts_by_customer(
+    session: Session, customer_pks: Iterable[int] | None = None
+) -> dict[int, list[SignalFact]]:
+    """Every non-dismissed signal of linked calls, grouped by customer, oldest first."""
+    query = (
+        select(CallSignalRow, Call)
+        .join(Call, col(Call.id) == col(CallSignalRow.call_id))
+        .where(col(Call.customer_pk).is_not(None))
+    )
+    if customer_pks is not None:
+        query = query.where(col(Call.customer_pk).in_(list(customer_pks)))
+    found = session.exec(query).all()
+    labels = labels_for_calls(session, [c.id for _, c in found if c.id is not None])
+    out: dict[int, list[SignalFact]] = {}
+    for row, call in found:
+        if labels.get((row.call_id, row.segment_idx, row.type)) == "dismiss":
+            continue
+        assert row.id is not None and call.id is not None and call.customer_pk is not None
+        out.setdefault(call.customer_pk, []).append(
+            SignalFact(
+                signal_id=row.id,
+                call_pk=call.id,
+                call_ref=call.external_id or str(call.id),
+                type=row.type,
+                score=row.score,
+                at=call.started_at or call.created_at,
+                start=row.start,
+                text=row.text,
+                segment_idx=row.segment_idx,
+            )
+        )
+    for facts in out.values():
+        facts.sort(key=lambda f: (f.at, f.call_pk, f.start))
+    return out
+
+
+def _evidence(facts: Iterable[SignalFact]) -> list[dict[str, Any]]:
+    newest = sorted(facts, key=lambda f: (f.at, f.score), reverse=True)
+    seen: set[int] = set()
+    out = []
+    for fact in newest:
+        if fact.signal_id not in seen:
+            seen.add(fact.signal_id)
+            out.append(fact.evidence())
+    return out[:MAX_EVIDENCE]
+
+
+def recompute_customer(
+    session: Session,
+    customer_pk: int,
+    params: SignalParams,
+    *,
+    now: datetime | None = None,
+    stats: UsageStats | None = None,
+) -> FlagChanges:
+    """Bring the customer's flags up to date; returns the flags raised and cleared. Flushes only."""
+    customer = session.get(Customer, customer_pk)
+    if customer is None:
+        return FlagChanges()
+    at = now or utcnow()
+    stats = stats or usage_stats(session, params)
+    facts = facts_by_customer(session, [customer_pk]).get(customer_pk, [])
+    due = derive_flags(
+        facts, high_usage=stats.is_high(customer.usage_rate), low_usage=stats.is_low(customer.usage_rate)
+    )
+    existing = {
+        f.flag: f for f in session.exec(select(CustomerFlag).where(CustomerFlag.customer_pk == customer_pk))
+    }
+    changes = FlagChanges()
+    for flag in FLAG_TYPES:
+        row = existing.get(flag)
+        if flag in due:
+            evidence = _evidence(due[flag])
+            if row is None or not row.active:
+                row = row or CustomerFlag(customer_pk=customer_pk, flag=flag)
+                row.active, row.raised_at, row.cleared_at = True, at, None
+                changes.raised.append(flag)
+                session.add(
+                    CustomerFlagEvent(
+                        customer_pk=customer_pk, flag=flag, event="raised", evidence=evidence, at=at
+                    )
+                )
+            elif row.evidence == evidence:
+                continue
+            row.evidence, row.updated_at = evidence, at
+            session.add(row)
+        elif row is not None and row.active:
+            row.active, row.cleared_at, row.updated_at = False, at, at
+            session.add(row)
+            session.add(
+                CustomerFlagEvent(
+                    customer_pk=customer_pk, flag=flag, event="cleared", evidence=row.evidence, at=at
+                )
+            )
+            changes.cleared.append(flag)
+    session.flush()
+    if changes:
+        log.info("customer %s: raised %s, cleared %s", customer.customer_id, changes.raised, changes.cleared)
+    return changes
+
+
+def recompute_all(
+    session: Session, params: SignalParams, *, now: datetime | None = None
+) -> dict[str, FlagChanges]:
+    """Every customer (after a CRM import: the usage percentiles move for everyone)."""
+    stats = usage_stats(session, params)
+    out: dict[str, FlagChanges] = {}
+    for customer in session.exec(select(Customer).order_by(col(Customer.id))).all():
+        assert customer.id is not None
+        changes = recompute_customer(session, customer.id, params, now=now, stats=stats)
+        if changes:
+            out[customer.customer_id] = changes
+    return out
+
+
+def on_call_linked(
+    session: Session,
+    call_id: int,
+    params: SignalParams,
+    *,
+    previous_customer_pk: int | None = None,
+    now: datetime | None = None,
+) -> FlagChanges:
+    """A call was linked (or re-linked) to a customer: recompute that customer (and the previous one)."""
+    call = session.get(Call, call_id)
+    if previous_customer_pk is not None and (call is None or call.customer_pk != previous_customer_pk):
+        recompute_customer(session, previous_customer_pk, params, now=now)
+    if call is None or call.customer_pk is None:
+        return FlagChanges()
+    return recompute_customer(session, call.customer_pk, params, now=now)
+
+
+def active_flags(session: Session, customer_pk: int) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(CustomerFlag).where(CustomerFlag.customer_pk == customer_pk, CustomerFlag.active == True)  # noqa: E712
+    ).all()
+    return [
+        {"flag": r.flag, "raised_at": r.raised_at.isoformat(), "evidence": r.evidence}
+        for r in sorted(rows, key=lambda r: FLAG_TYPES.index(r.flag) if r.flag in FLAG_TYPES else 99)
+    ]
+
+
+def flag_events(session: Session, *, after_id: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    """Flag transitions in order, for webhooks: ``{id, event, customer_id, flag, at, evidence}``."""
+    found = session.exec(
+        select(CustomerFlagEvent, Customer)
+        .join(Customer, col(Customer.id) == col(CustomerFlagEvent.customer_pk))
+        .where(col(CustomerFlagEvent.id) > after_id)
+        .order_by(col(CustomerFlagEvent.id))
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": e.id,
+            "event": EVENT_NAMES[e.event],
+            "customer_id": c.customer_id,
+            "flag": e.flag,
+            "at": e.at.isoformat(),
+            "evidence": e.evidence,
+        }
+        for e, c in found
+    ]

@@ -1,0 +1,1 @@
+"""Webhooks for CRM systems: subscriptions, a transactional outbox, signed deliveries with retries."""

@@ -1,0 +1,67 @@
+"""The outbox: events are written as delivery rows in the caller's transaction, sent later by workers.
+
+So an event exists exactly when the change it reports was committed, and no request ever waits on a
+receiver.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from sqlmodel import Session, col, select, update
+
+from voc.db.types import utcnow
+from voc.db.webhooks import WebhookDelivery, WebhookSubscription
+from voc.webhooks.subscriptions import EVENT_TYPES
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_event(session: Session, event_type: str, payload: dict[str, Any]) -> list[int]:
+    """One delivery row per active subscription to ``event_type``; returns their ids (not committed).
+
+    ``payload`` is the event's ``data`` (ids and evidence). When it has ``call_id`` / ``customer_id``
+    they are indexed so that erasing a customer also erases what was queued about them.
+    """
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type!r} (one of {', '.join(EVENT_TYPES)})")
+    subs = session.exec(select(WebhookSubscription).where(col(WebhookSubscription.active).is_(True))).all()
+    targets = [s for s in subs if event_type in s.events]
+    if not targets:
+        return []
+    event_id = str(uuid.uuid4())
+    call_id = payload.get("call_id")
+    customer_ref = payload.get("customer_id")
+    now = utcnow()
+    rows = []
+    for sub in targets:
+        assert sub.id is not None
+        row = WebhookDelivery(
+            subscription_id=sub.id,
+            event_id=event_id,
+            delivery_id=str(uuid.uuid4()),
+            event_type=event_type,
+            call_id=call_id if isinstance(call_id, int) else None,
+            customer_ref=str(customer_ref)[:128] if customer_ref is not None else None,
+            payload=payload,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    log.info("event %s (%s) queued for %d subscription(s)", event_id, event_type, len(rows))
+    return [r.id for r in rows if r.id is not None]
+
+
+def redeliver(session: Session, delivery_pk: int) -> bool:
+    """Send a dead (or delivered) delivery again, with the same delivery id, from attempt one."""
+    result = session.execute(
+        update(WebhookDelivery)
+        .where(col(WebhookDelivery.id) == delivery_pk, col(WebhookDelivery.status).in_(("dead", "delivered")))
+        .values(status="pending", attempts=0, next_attempt_at=utcnow(), lease_token=None, updated_at=utcnow())
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
