@@ -35,8 +35,21 @@ lint: install
 typecheck: install
 	$(BIN)/mypy --strict voc api tests
 
-pytest: models
+pytest: models browsers
 	$(BIN)/pytest
+
+## Debian's Chromium and Japanese fonts for the browser tests (tests/ui); a browser is never downloaded.
+browsers:
+	@if [ -x /usr/bin/chromium ] && fc-list :lang=ja 2>/dev/null | grep -q .; then \
+		echo "browsers: /usr/bin/chromium and Japanese fonts are installed"; \
+	else \
+		echo "browsers: installing Debian's chromium and fonts-noto-cjk (apt-get)"; \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			chromium fonts-noto-cjk; } || { \
+		echo "browsers: could not install chromium (needs root and the Debian archive): install it with"; \
+		echo "  apt-get install chromium fonts-noto-cjk   — the browser tests (tests/ui) need /usr/bin/chromium"; \
+		exit 1; }; \
+	fi
 
 ## Set up and run every check: ruff, mypy --strict, pytest (SQLite and PostgreSQL).
 test: lint typecheck pytest

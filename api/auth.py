@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "keys.manage": (),
     "webhooks.manage": (),
     "audit.read": (),
+    "me.read": ("supervisor", "analyst", "integration"),
 }
 
 UNAUTHENTICATED = "APIキーが必要です。Authorization: Bearer <key> を付けてください (API key required)"
@@ -194,4 +195,5 @@ def check_guarded(app: FastAPI) -> None:
             raise RuntimeError(f"{sorted(op.methods)} {op.path} has no role check (api.auth.allow)")
 
 
-CurrentPrincipal = Annotated[Principal, Depends(Requirement(tuple(ROLES)))]
+#: Any valid key (``GET /api/v1/me``).
+CurrentPrincipal = Annotated[Principal, Depends(Requirement(PERMISSIONS["me.read"]))]

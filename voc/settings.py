@@ -24,7 +24,10 @@ class AsrSettings(BaseModel):
     )
     device: str = "cpu"
     compute_type: str = "int8"
-    cpu_threads: int = Field(default=0, ge=0, description="0: chosen from the core count.")
+    cpu_threads: int = Field(default=0, ge=0, description="Threads per transcription; 0: 1.")
+    num_workers: int = Field(
+        default=0, ge=0, description="Transcriptions at once in one worker process; 0: from the core count."
+    )
     beam_size: int = Field(default=5, ge=1, le=10)
     language: str = "ja"
     default_layout: ChannelLayout = "stereo_operator_left"

@@ -12,12 +12,15 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, RefPath, problems
-from voc.calls.linking import relink_unmatched
 from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
+from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerPublic
+from voc.db.signals import CustomerFlagEvent
 from voc.privacy.erasure import UnknownCustomerError, erase_customer
 from voc.security.keys import Principal
+from voc.signals.at_risk import customer_scores
+from voc.signals.params import SignalParams
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], responses=COMMON)
 
@@ -50,6 +53,12 @@ class ImportResult(BaseModel):
     linked_calls: int = 0
 
 
+def _refresh(session: SessionDep, rt: RuntimeDep) -> list[int]:
+    """Link waiting calls and recompute every customer's flags (usage percentiles moved)."""
+    params = SignalParams.from_settings(rt.settings.signals)
+    return refresh_after_records_changed(session, params).linked_calls
+
+
 def _upsert_error(exc: ValueError) -> Problem:
     return Problem(422, str(exc))
 
@@ -74,6 +83,7 @@ def put_customer(
     customer_id: RefPath,
     body: Annotated[CustomerCreate, Body(openapi_examples=CUSTOMER_EXAMPLES)],
     session: SessionDep,
+    rt: RuntimeDep,
 ) -> CustomerPublic:
     if body.customer_id != customer_id:
         raise Problem(422, "URL と本文の customer_id が一致しません (customer_id mismatch)")
@@ -81,7 +91,7 @@ def put_customer(
         customer, _ = upsert_customer(session, body)
     except ValueError as exc:
         raise _upsert_error(exc) from exc
-    relink_unmatched(session)
+    _refresh(session, rt)
     session.commit()
     return to_public(session, customer)
 
@@ -92,13 +102,13 @@ def put_customer(
     summary="Upsert many customers at once (idempotent)",
     dependencies=[allow("customers.write")],
 )
-def batch_upsert(body: list[CustomerCreate], session: SessionDep) -> ImportResult:
+def batch_upsert(body: list[CustomerCreate], session: SessionDep, rt: RuntimeDep) -> ImportResult:
     try:
         report = upsert_many(session, body)
     except ValueError as exc:
         session.rollback()
         raise _upsert_error(exc) from exc
-    linked = relink_unmatched(session)
+    linked = _refresh(session, rt)
     session.commit()
     return ImportResult(created=report.created, updated=report.updated, linked_calls=len(linked))
 
@@ -110,13 +120,15 @@ def batch_upsert(body: list[CustomerCreate], session: SessionDep) -> ImportResul
     dependencies=[allow("customers.write")],
     responses=problems(413),
 )
-def import_customers(file: Annotated[UploadFile, File()], session: SessionDep) -> ImportResult:
+def import_customers(
+    file: Annotated[UploadFile, File()], session: SessionDep, rt: RuntimeDep
+) -> ImportResult:
     try:
         text = file.file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise Problem(422, "CSV は UTF-8 で保存してください (CSV must be UTF-8)") from exc
     report = import_csv(session, text)
-    linked = relink_unmatched(session)
+    linked = _refresh(session, rt)
     session.commit()
     return ImportResult(
         created=report.created,
@@ -128,19 +140,31 @@ def import_customers(file: Annotated[UploadFile, File()], session: SessionDep) -
 
 @router.get(
     "/{customer_id}",
-    summary="One customer with the timeline of their calls",
+    summary="One customer: record, risk and health, flags with evidence, and the timeline of calls",
     dependencies=[allow("customers.read")],
     responses=problems(404),
 )
-def get_customer(customer_id: RefPath, session: SessionDep) -> dict[str, Any]:
+def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
     customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
     if customer is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
     calls = session.exec(
         select(Call).where(Call.customer_pk == customer.id).order_by(col(Call.started_at).desc())
     ).all()
+    assert customer.id is not None
+    scores = customer_scores(session, customer.id, SignalParams.from_settings(rt.settings.signals)) or {}
+    history = session.exec(
+        select(CustomerFlagEvent)
+        .where(CustomerFlagEvent.customer_pk == customer.id)
+        .order_by(col(CustomerFlagEvent.at).desc())
+    ).all()
     return {
         **to_public(session, customer).model_dump(mode="json"),
+        "risk_score": scores.get("risk_score"),
+        "health_score": scores.get("health_score"),
+        "flags": scores.get("flags", []),
+        "evidence": scores.get("evidence", []),
+        "flag_history": [{"flag": e.flag, "event": e.event, "at": e.at.isoformat()} for e in history],
         "calls": [
             {
                 "id": c.id,

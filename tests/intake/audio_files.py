@@ -21,9 +21,10 @@ def write_audio(
     layout = "mono" if samples.shape[0] == 1 else "stereo"
     with av.open(str(path), "w", format=container) as out:
         stream = out.add_stream(codec, rate=rate, layout=layout)
+        assert isinstance(stream, av.AudioStream)
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples), format="fltp", layout=layout)
         frame.sample_rate = rate
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout=layout, rate=rate)
+        resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate)
         for converted in [*resampler.resample(frame), *resampler.resample(None)]:
             out.mux(stream.encode(converted))
         out.mux(stream.encode(None))

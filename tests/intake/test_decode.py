@@ -6,7 +6,9 @@ import shutil
 import struct
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,7 +27,7 @@ def fixture(name: str) -> Path:
     return path
 
 
-def decode_error(path: Path, **kwargs: float) -> DecodeError:
+def decode_error(path: Path, **kwargs: Any) -> DecodeError:
     with pytest.raises(DecodeError) as caught:
         decode_file(path, **kwargs)
     return caught.value
@@ -159,31 +161,77 @@ def test_too_long_names_duration_and_limit() -> None:
     assert error.message == "too long: 5 s > limit 2 s"
 
 
-def test_hanging_decoder_is_stopped_by_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        decode_module, "_child_command", lambda *args: [sys.executable, "-c", "import time; time.sleep(60)"]
-    )
+def one_shot_child(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    monkeypatch.setattr(decode_module, "_child_command", lambda *args: [sys.executable, "-c", code])
+
+
+@pytest.fixture()
+def fresh_warm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A private warm child for one test, ended afterwards."""
+    child = decode_module._WarmChild()
+    monkeypatch.setattr(decode_module, "_warm", child)
+    yield
+    child.close()
+
+
+def fresh_warm_child(monkeypatch: pytest.MonkeyPatch, code: str | None) -> None:
+    if code is not None:
+        monkeypatch.setattr(decode_module, "_server_command", lambda: [sys.executable, "-c", code])
+
+
+HANG = "import sys, time; sys.stdin.readline(); time.sleep(60)"
+SEGFAULT = "import os, signal, sys; sys.stdin.readline(); os.kill(os.getpid(), signal.SIGSEGV)"
+SILENT_EXIT = "import sys; sys.stdin.readline(); raise SystemExit(3)"
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_hanging_decoder_is_stopped_by_the_time_limit(
+    fresh_warm: None, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    fresh_warm_child(monkeypatch, HANG)
+    one_shot_child(monkeypatch, "import time; time.sleep(60)")
     started = time.monotonic()
-    error = decode_error(fixture("speech_16k.wav"), timeout_s=0.5)
+    error = decode_error(fixture("speech_16k.wav"), timeout_s=0.5, warm=warm)
     assert error.kind == "timeout"
     assert time.monotonic() - started < 10
 
 
-def test_segfaulting_decoder_does_not_take_the_caller_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    crash = "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"
-    monkeypatch.setattr(decode_module, "_child_command", lambda *args: [sys.executable, "-c", crash])
-    error = decode_error(fixture("speech_16k.wav"))
+@pytest.mark.parametrize("warm", [True, False])
+def test_segfaulting_decoder_does_not_take_the_caller_down(
+    fresh_warm: None, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    fresh_warm_child(monkeypatch, SEGFAULT)
+    one_shot_child(monkeypatch, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")
+    error = decode_error(fixture("speech_16k.wav"), warm=warm)
     assert error.kind == "decoder crashed"
     assert "SIGSEGV" in error.message
 
 
-def test_decoder_dying_without_a_report_is_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        decode_module, "_child_command", lambda *args: [sys.executable, "-c", "raise SystemExit(3)"]
-    )
-    error = decode_error(fixture("speech_16k.wav"))
+@pytest.mark.parametrize("warm", [True, False])
+def test_decoder_dying_without_a_report_is_a_crash(
+    fresh_warm: None, monkeypatch: pytest.MonkeyPatch, warm: bool
+) -> None:
+    fresh_warm_child(monkeypatch, SILENT_EXIT)
+    one_shot_child(monkeypatch, "raise SystemExit(3)")
+    error = decode_error(fixture("speech_16k.wav"), warm=warm)
     assert error.kind == "decoder crashed"
     assert "status 3" in error.message
+
+
+def test_a_fresh_child_replaces_a_crashed_one(fresh_warm: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_command = decode_module._server_command
+    fresh_warm_child(monkeypatch, SEGFAULT)
+    assert decode_error(fixture("speech_16k.wav")).kind == "decoder crashed"
+    monkeypatch.setattr(decode_module, "_server_command", real_command)
+    assert decode_file(fixture("speech_16k.wav")).duration_s == pytest.approx(5.13, abs=0.1)
+
+
+def test_warm_and_one_shot_decoding_agree() -> None:
+    warm = decode_file(fixture("stereo_call.flac"))
+    again = decode_file(fixture("stereo_call.flac"))
+    one_shot = decode_file(fixture("stereo_call.flac"), warm=False)
+    np.testing.assert_array_equal(warm.channels, one_shot.channels)
+    np.testing.assert_array_equal(warm.channels, again.channels)
 
 
 def test_missing_file_is_a_plain_file_not_found(tmp_path: Path) -> None:

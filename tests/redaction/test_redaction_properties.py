@@ -187,3 +187,37 @@ def test_numbers_split_across_two_segments_never_survive(data: st.DataObject) ->
         segments.insert(1, ("operator", "はい"))
     output = "".join(r.text for r in redact_segments(segments))
     assert_no_leak(number, output)
+
+
+def kanji_amount(n: int) -> str:
+    man, rest = divmod(n, 10000)
+    return (positional(str(man)) + "万" if man else "") + (positional(str(rest)) if rest else "")
+
+
+_QUANTITY_CARRIERS = [
+    "月額{}円のプランです",
+    "{}円になります",
+    "ご請求は{}円です",
+    "{}GBまで使えます",
+    "{}パーセント割引です",
+    "{}回お電話しました",
+    "{}年契約です",
+    "{}ポイントあります",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=st.integers(1, 99_999_999),
+    form=st.sampled_from(["ascii", "comma", "fullwidth", "kanji"]),
+    carrier=st.sampled_from(_QUANTITY_CARRIERS),
+)
+def test_prices_and_quantities_always_survive(amount: int, form: str, carrier: str) -> None:
+    rendered = {
+        "ascii": str(amount),
+        "comma": f"{amount:,}",
+        "fullwidth": str(amount).translate(_FULLWIDTH),
+        "kanji": kanji_amount(amount),
+    }[form]
+    sentence = carrier.format(rendered)
+    assert redact(sentence).text == sentence

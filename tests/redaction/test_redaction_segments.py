@@ -92,3 +92,54 @@ def test_disabled_redactor_returns_segments_unchanged() -> None:
     results = Redactor(enabled=False).redact_segments(segments)
     assert [r.text for r in results] == [t for _, t in segments]
     assert all(not r.redactions for r in results)
+
+
+def test_card_read_in_chunks_with_the_operators_read_back() -> None:
+    segments = [
+        ("operator", "カード番号をお願いします"),
+        ("customer", "4111の1111"),
+        ("operator", "4111の1111ですね"),
+        ("customer", "はい、続けて1111の1111"),
+        ("operator", "1111の1111ですね"),
+        ("customer", "はい"),
+        ("operator", "ありがとうございます。月額は3980円になります"),
+    ]
+    assert texts(segments) == [
+        "カード番号をお願いします",
+        CARD,
+        f"{CARD}ですね",
+        f"はい、続けて{CARD}",
+        f"{CARD}ですね",
+        "はい",
+        "ありがとうございます。月額は3980円になります",
+    ]
+
+
+def test_phone_read_back_in_parts_is_redacted() -> None:
+    segments = [
+        ("operator", "お電話番号をお願いします"),
+        ("customer", "090の1234"),
+        ("operator", "090の1234ですね"),
+        ("customer", "はい、5678です"),
+        ("operator", "5678ですね。ありがとうございます"),
+    ]
+    assert texts(segments) == [
+        "お電話番号をお願いします",
+        PHONE,
+        f"{PHONE}ですね",
+        f"はい、{PHONE}です",
+        f"{PHONE}ですね。ありがとうございます",
+    ]
+
+
+def test_words_between_chunks_of_one_number_stay_readable() -> None:
+    assert texts([("c", "4111の1111です、1111の1111です")]) == [f"{CARD}です、{CARD}です"]
+
+
+def test_a_price_after_a_phone_number_stays() -> None:
+    segments = [
+        ("operator", "ご本人確認のためお電話番号をお願いします。"),
+        ("customer", "電話番号は090の1234の5678です。料金が高すぎると思います。"),
+        ("customer", "月額九千八百円は割に合わないです。"),
+    ]
+    assert texts(segments)[1:] == [f"電話番号は{PHONE}です。料金が高すぎると思います。", segments[2][1]]

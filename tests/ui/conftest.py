@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, FloatRect, Page, Playwright, ViewportSize, sync_playwright
 from sqlmodel import Session
 
 from tests.conftest import REPO
@@ -55,14 +55,15 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "test-artifacts" / "ui"
 USER_DIC = REPO / "models" / "nlp" / "user.dic"
 MODEL_DIR = REPO / "models" / "whisper-base"
-WIDE = {"width": 1280, "height": 900}
-NARROW = {"width": 390, "height": 844}
+WIDE = ViewportSize(width=1280, height=900)
+NARROW = ViewportSize(width=390, height=844)
+MAX_SHOT_HEIGHT = 2400
 
+SERVE = [sys.executable, "-c", "from voc.cli.main import main; main()", "serve"]
 PAGING_AGENT = "ページ送り確認"
 PAGED_CALLS = 1000
 RISK_CUSTOMER = "C-RISK-1"
 RISK_TEXT = "他社の方が安いので解約したいです。"
-
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -118,7 +119,11 @@ def _seed_at_risk(session: Session, toolkit: TextToolkit) -> int:
     session.add(call)
     session.flush()
     assert call.id is not None
-    turns = [("operator", "お電話ありがとうございます。"), ("customer", RISK_TEXT), ("operator", "承知しました。")]
+    turns = [
+        ("operator", "お電話ありがとうございます。"),
+        ("customer", RISK_TEXT),
+        ("operator", "承知しました。"),
+    ]
     for idx, (speaker, text) in enumerate(turns):
         session.add(
             Segment(call_id=call.id, idx=idx, speaker=speaker, start=idx * 4.0, end=idx * 4.0 + 3, text=text)
@@ -130,8 +135,14 @@ def _seed_at_risk(session: Session, toolkit: TextToolkit) -> int:
 
 
 def _seed_topics(session: Session, toolkit: TextToolkit) -> None:
-    """Calls of known themes (one emerging), as in tests/topics, and a topic model fitted on them."""
-    for i, u in enumerate(generate_utterances(per_theme_per_week=2, weeks=8, emerging_per_week=8, seed=0)):
+    """Calls of known themes (one emerging), as in tests/topics, and a topic model fitted on them.
+
+    The eight weeks end with the current one, where the other seeded calls fall too (the last period).
+    """
+    today = datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=today.weekday(), weeks=7)
+    corpus = generate_utterances(per_theme_per_week=2, weeks=8, emerging_per_week=8, start=start, seed=0)
+    for i, u in enumerate(corpus):
         call = Call(
             audio_sha256=hashlib.sha256(f"topic-{i}".encode()).hexdigest(),
             external_id=f"T-{i:03d}",
@@ -240,8 +251,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("VOC_")} | env
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-c", "from voc.cli.main import main; main()", "serve"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            [*SERVE, "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
             cwd=root,
             env=child_env,
             stdout=out,
@@ -266,7 +276,9 @@ def playwright() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser_context(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+def browser_context(
+    playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BrowserContext]:
     """Chromium with a fresh profile; every test gets its own tab (sessionStorage is per tab)."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: run `make browsers`")
@@ -307,9 +319,11 @@ def login(page: Page, server: Server, role: str, path: str = "/ui/") -> None:
 
 
 def shoot(page: Page, name: str) -> None:
-    """Screenshots at 1280 px and at 390 px (full page), then back to 1280."""
+    """Screenshots at 1280 px and at 390 px (the whole page, up to MAX_SHOT_HEIGHT), then back to 1280."""
     for label, size in (("1280", WIDE), ("390", NARROW)):
         page.set_viewport_size(size)
         page.wait_for_timeout(150)
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+        height = min(int(page.evaluate("document.documentElement.scrollHeight")), MAX_SHOT_HEIGHT)
+        clip = FloatRect(x=0, y=0, width=size["width"], height=height)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True, clip=clip)
     page.set_viewport_size(WIDE)

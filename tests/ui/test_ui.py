@@ -36,13 +36,15 @@ def test_login_rejects_a_bad_key_and_logout_forgets_the_key(page: Page, server: 
     assert page.evaluate("sessionStorage.getItem('voc.key')") is None
 
 
-def test_upload_is_processed_and_a_line_plays_from_its_start(page: Page, server: Server, tmp_path: Path) -> None:
+def test_upload_is_processed_and_a_line_plays_from_its_start(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
     login(page, server, "supervisor")
     expect(page).to_have_url(re.compile(r"/ui/upload$"))
     metadata = tmp_path / "calls.csv"
     metadata.write_text(
         "call_id,file,agent,started_at,channels,customer_id,caller_number\n"
-        "UI-STEREO-1,recordings/stereo_call.flac,田中,2026-11-20T10:15:00,stereo_operator_left,,\n",
+        "UI-STEREO-1,recordings/stereo_call.flac,田中,,stereo_operator_left,,\n",
         encoding="utf-8",
     )
     page.set_input_files("#upload-csv", str(metadata))
@@ -82,7 +84,8 @@ def test_upload_is_processed_and_a_line_plays_from_its_start(page: Page, server:
     # The topic report's links open a call at a second.
     page.goto(f"{server.url}/ui/calls/{call['id']}?t=12.5")
     page.wait_for_function(
-        "() => { const a = document.getElementById('player'); return a && Math.abs(a.currentTime - 12.5) < 0.01; }"
+        "() => { const a = document.getElementById('player');"
+        " return a && Math.abs(a.currentTime - 12.5) < 0.01; }"
     )
 
 
@@ -144,7 +147,9 @@ def test_renaming_a_topic_and_reading_the_report(page: Page, server: Server) -> 
         topics = api.get("/topics").json()["topics"]
     assert {str(t["id"]): t["label"] for t in topics}[str(topic_id)] == "請求の間違い (UIテスト)"
     page.reload()
-    expect(page.locator(f"#topics tr[data-topic='{topic_id}'] strong.label")).to_have_text("請求の間違い (UIテスト)")
+    expect(page.locator(f"#topics tr[data-topic='{topic_id}'] strong.label")).to_have_text(
+        "請求の間違い (UIテスト)"
+    )
     with page.expect_download() as download:
         page.click("#export-csv")
     assert download.value.suggested_filename.endswith(".csv")

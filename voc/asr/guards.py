@@ -56,7 +56,7 @@ _COMPACT_PHRASES = tuple(_compact(phrase) for phrase in HALLUCINATION_PHRASES)
 
 def is_hallucination_phrase(text: str) -> bool:
     """True when the text is a known silence phrase plus at most a few other characters (at most 8, or the
-    phrase's own length: "チャンネル登録よろしくお願いします" is one, a question about channel signup is not)."""
+    phrase's own length: "チャンネル登録お願いします" is one, a question about channel signup is not)."""
     compact = _compact(text)
     if not compact:
         return False

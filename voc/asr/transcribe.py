@@ -156,26 +156,21 @@ class Transcriber:
             raise ValueError(f"expected {WHISPER_SAMPLE_RATE} Hz audio, got {audio.sample_rate} Hz")
         options = self.options
         applied, channels = split_channels(audio, layout or options.channel_layout)
-        units = self._plan(channels)
-        tracker = _ProgressTracker(units, progress)
-        # Longest first: the two workers then finish close together.
-        order = sorted(range(len(units)), key=lambda i: -units[i].speech_s)
         results: dict[int, list[TranscriptSegment]] = {}
+        # One pool for both stages: VAD of the two channels, then the units, longest first so that the
+        # workers finish close together. ONNX Runtime and CTranslate2 release the GIL.
+        with ThreadPoolExecutor(options.num_workers, thread_name_prefix="voc-asr") as pool:
+            units = self._plan(channels, pool)
+            tracker = _ProgressTracker(units, progress)
 
-        def run(index: int) -> None:
-            unit = units[index]
-            results[index] = self._transcribe_unit(unit, channels[unit.channel].samples, index, tracker)
+            def run(index: int) -> None:
+                unit = units[index]
+                results[index] = self._transcribe_unit(unit, channels[unit.channel].samples, index, tracker)
 
-        if units:
-            model = self.model_  # load before starting threads
-            logger.debug("transcribing %d unit(s) with %s", len(units), model)
-            if options.num_workers > 1 and len(units) > 1:
-                with ThreadPoolExecutor(options.num_workers, thread_name_prefix="voc-asr") as pool:
-                    for future in [pool.submit(run, index) for index in order]:
-                        future.result()
-            else:
-                for index in order:
-                    run(index)
+            if units:
+                _ = self.model_  # load once, before the workers need it
+                order = sorted(range(len(units)), key=lambda i: -units[i].speech_s)
+                list(pool.map(run, order))
         tracker.finish()
 
         segments = [segment for index in range(len(units)) for segment in results[index]]
@@ -195,13 +190,15 @@ class Transcriber:
             metrics=talk_metrics(segments, audio.duration_s),
         )
 
-    def _plan(self, channels: list[ChannelAudio]) -> list[Unit]:
+    def _plan(self, channels: list[ChannelAudio], pool: ThreadPoolExecutor) -> list[Unit]:
+        vad, max_speech_s = self.options.vad, self.options.max_unit_speech_s
+        chunk_lists = list(
+            pool.map(lambda channel: speech_chunks(channel.samples, vad, WHISPER_SAMPLE_RATE), channels)
+        )
         units: list[Unit] = []
-        for index, channel in enumerate(channels):
-            chunks = speech_chunks(channel.samples, self.options.vad, WHISPER_SAMPLE_RATE)
+        for index, (channel, chunks) in enumerate(zip(channels, chunk_lists, strict=True)):
             if not chunks:
                 logger.info("no speech on the %s channel", channel.speaker)
-            max_speech_s = self.options.max_unit_speech_s
             units.extend(plan_units(index, channel.speaker, chunks, max_speech_s, WHISPER_SAMPLE_RATE))
         return units
 

@@ -10,11 +10,14 @@ from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
 
 
+MAX_ID = 2**31 - 1  # INTEGER on both backends: a larger "id" is an unknown external id
+
+
 def find_call(session: Session, ref: str | int) -> Call | None:
     """A call by our id or by the uploader's external id (the external id wins when both match)."""
     text = str(ref)
     call = session.exec(select(Call).where(Call.external_id == text)).first()
-    if call is None and text.isdigit():
+    if call is None and text.isascii() and text.isdigit() and int(text) <= MAX_ID:
         call = session.get(Call, int(text))
     return call
 

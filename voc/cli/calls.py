@@ -82,32 +82,31 @@ def ingest_cmd(
 
 
 def wait_for(rt: Runtime, call_ids: list[int]) -> None:
+    """Follow the calls to the end; with no live worker, do the work here (retries included)."""
     stop = threading.Event()
     helper: threading.Thread | None = None
     if not live_workers(rt.engine):
         from voc.pipeline.factory import build_worker
 
         worker = build_worker(rt)
-        helper = threading.Thread(target=worker.run, args=(stop,), kwargs={"until_empty": True}, daemon=True)
+        helper = threading.Thread(target=worker.run, args=(stop,), daemon=True)
         helper.start()
-    with progress_bar() as bar:
-        task = bar.add_task("analysing", total=len(call_ids))
-        while True:
-            with Session(rt.engine) as session:
-                rows = session.exec(select(Call).where(col(Call.id).in_(call_ids))).all()
-            finished = [c for c in rows if c.status in FINAL]
-            partial = sum(c.stage_progress for c in rows if c.status not in FINAL)
-            bar.update(task, completed=len(finished) + partial)
-            if len(finished) == len(call_ids):
-                break
-            if helper is not None and not helper.is_alive():
-                helper = None  # what is left waits for a retry time or for a live worker
-                if not live_workers(rt.engine):
+    try:
+        with progress_bar() as bar:
+            task = bar.add_task("analysing", total=len(call_ids))
+            while True:
+                with Session(rt.engine) as session:
+                    rows = session.exec(select(Call).where(col(Call.id).in_(call_ids))).all()
+                finished = [c for c in rows if c.status in FINAL]
+                partial = sum(c.stage_progress for c in rows if c.status not in FINAL)
+                bar.update(task, completed=len(finished) + partial)
+                if len(finished) == len(call_ids) or (helper is not None and not helper.is_alive()):
                     break
-            time.sleep(0.5)
-    stop.set()
-    if helper is not None:
-        helper.join()
+                time.sleep(0.5)
+    finally:
+        stop.set()
+        if helper is not None:
+            helper.join()
     failed = [c for c in rows if c.status in ("failed", "dead")]
     pending = [c for c in rows if c.status not in FINAL]
     for call in failed:

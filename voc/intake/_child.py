@@ -1,4 +1,5 @@
-"""Child-process decoder, run as a script: ``python -I _child.py SRC OUT.npy MAX_DURATION_S [DEMUXER]``.
+"""Child-process decoder, run as a script: ``python -I _child.py SRC OUT.npy MAX_DURATION_S [DEMUXER]``,
+or ``python -I _child.py --serve`` to decode one request per stdin line (a JSON list of those arguments).
 
 Self-contained on purpose (imports only numpy and PyAV, never ``voc``): it runs in a fresh interpreter so
 that a crash or hang inside FFmpeg cannot take the calling worker down. It writes the samples, float32
@@ -143,16 +144,28 @@ def decode(src: str, out_path: str, max_duration_s: float, demuxer: str | None) 
             }
 
 
-def main(argv: list[str]) -> int:
-    src, out_path, max_duration = argv[1], argv[2], float(argv[3])
-    demuxer = argv[4] if len(argv) > 4 and argv[4] else None
+def handle(args: list[str]) -> dict[str, Any]:
+    src, out_path, max_duration = args[0], args[1], float(args[2])
+    demuxer = args[3] if len(args) > 3 and args[3] else None
     try:
-        report = decode(src, out_path, max_duration, demuxer)
+        return decode(src, out_path, max_duration, demuxer)
     except Failure as failure:
-        report = {"ok": False, "kind": failure.kind, "message": failure.message}
+        return {"ok": False, "kind": failure.kind, "message": failure.message}
     except MemoryError:
-        report = {"ok": False, "kind": "too long", "message": "too long: the audio does not fit in memory"}
-    sys.stdout.write(json.dumps(report) + "\n")
+        return {"ok": False, "kind": "too long", "message": "too long: the audio does not fit in memory"}
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--serve"]:
+        # Warm mode: one JSON list of arguments per stdin line, one report per stdout line, until EOF.
+        import av  # noqa: F401 - imported once up front, which is the point of staying warm
+        import numpy  # noqa: F401
+
+        for line in sys.stdin:
+            sys.stdout.write(json.dumps(handle(json.loads(line))) + "\n")
+            sys.stdout.flush()
+        return 0
+    sys.stdout.write(json.dumps(handle(argv[1:])) + "\n")
     sys.stdout.flush()
     return 0
 

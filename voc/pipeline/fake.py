@@ -77,15 +77,15 @@ class FakeProcessor:
 
     def _process(self, call_id: int, report: Reporter) -> None:
         with Session(self.engine) as session:
-            name = session.exec(select(Call.original_filename).where(Call.id == call_id)).first()
-            exists = session.get(Call, call_id) is not None
-        if not exists:
+            row = session.exec(select(Call.id, Call.original_filename).where(Call.id == call_id)).first()
+        if row is None:
             raise PermanentError(f"call {call_id} no longer exists")
+        name = row[1] or ""
         report("decoding", 0.0)
-        if "poison" in (name or ""):
+        if "poison" in name:
             raise PoisonError(f"poison file {name}")
         report("transcribing", 0.0)
-        work_s = HANG_S if "hang" in (name or "") else self.work_s
+        work_s = HANG_S if "hang" in name else self.work_s
         for step in range(self.steps):
             self._work(work_s / self.steps, self.cpu_iterations // self.steps)
             report("transcribing", (step + 1) / self.steps)

@@ -8,6 +8,7 @@ is first written anywhere (database, index, logs, webhooks).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from voc.intake.errors import DecodedAudio, DecodeError
 from voc.nlp.toolkit import TextToolkit
 from voc.pipeline.worker import PermanentError, Reporter
 from voc.redaction.redactor import Redactor
+from voc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class Transcriber(Protocol):
 
 
 #: A stage after the transcript is stored: signals, topic assignment, events. Runs in the given session.
-AnalysisStage = Callable[[Session, int], None]
+AnalysisStage = Callable[[Session, int], object]
 
 
 @dataclass
@@ -71,6 +73,69 @@ class CallPipeline:
     decode_timeout_s: float = 120.0
     max_duration_s: float = 4 * 3600.0
     analysis_stages: list[AnalysisStage] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: Engine, store: LocalAudioStore) -> CallPipeline:
+        """The pipeline as entry points run it. The ASR model itself loads on the first call."""
+        from voc.asr import AsrOptions, ChannelLayout, Transcriber, resolve_model_dir
+        from voc.nlp.vocabulary import hotwords
+        from voc.signals.params import SignalParams
+        from voc.signals.stage import make_signals_stage
+        from voc.topics.service import TopicParams, assign_call
+        from voc.webhooks.events import enqueue_call_analyzed
+
+        asr = settings.asr
+        toolkit = TextToolkit.load(
+            settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary
+        )
+        words = hotwords(toolkit.terms)
+        if asr.hotwords_file is not None:
+            extra = [
+                w.strip() for w in asr.hotwords_file.read_text(encoding="utf-8").splitlines() if w.strip()
+            ]
+            words = "、".join([*extra, words] if words else extra)
+        cpu_threads, num_workers = asr_threads(asr.cpu_threads, asr.num_workers, settings.worker.processes)
+        options = AsrOptions(
+            model_dir=resolve_model_dir(asr.model_dir),
+            device=asr.device,
+            compute_type=asr.compute_type,
+            cpu_threads=cpu_threads,
+            num_workers=num_workers,
+            beam_size=asr.beam_size,
+            language=asr.language,
+            hotwords=words or None,
+            channel_layout=ChannelLayout(asr.default_layout),
+        )
+        topic_params = TopicParams(
+            n_topics=settings.topics.n_topics, min_calls_to_fit=settings.topics.min_calls_to_fit
+        )
+
+        def topics_stage(session: Session, call_id: int) -> None:
+            try:
+                assign_call(session, call_id, topic_params)
+            except ValueError:
+                # Topics are a view over many calls: a model that cannot be fitted yet must not fail
+                # this call. The next refit assigns it.
+                log.exception(
+                    "call %s: topic assignment failed; it will be assigned at the next refit", call_id
+                )
+
+        return cls(
+            engine=engine,
+            store=store,
+            transcriber=Transcriber(options),
+            redactor=Redactor(enabled=settings.redaction.enabled),
+            toolkit=toolkit,
+            decode_timeout_s=asr.decode_timeout_s,
+            max_duration_s=asr.max_duration_s,
+            analysis_stages=[
+                make_signals_stage(
+                    toolkit.tokenizer, SignalParams.from_settings(settings.signals), toolkit.terms
+                ),
+                topics_stage,
+                enqueue_call_analyzed,
+            ],
+        )
 
     def __call__(self, call_id: int, report: Reporter) -> None:
         with Session(self.engine) as session:
@@ -145,6 +210,18 @@ class CallPipeline:
             session.add(call)
             session.commit()
         log.info("call %s: %d segments stored, %d redactions", call_id, len(segments), len(redactions))
+
+
+def asr_threads(cpu_threads: int, num_workers: int, processes: int) -> tuple[int, int]:
+    """(threads per transcription, transcriptions at once) for one worker process.
+
+    0 means "from the cores": each worker process gets its share of the cores, spent as concurrent
+    single-threaded transcriptions of the call's channel stretches, which measured faster than one
+    transcription on several threads (docs/BENCHMARKS.md).
+    """
+    cores = os.cpu_count() or 2
+    share = max(1, cores // max(1, processes or max(1, cores // 2)))
+    return (cpu_threads or 1), (num_workers or max(1, share // (cpu_threads or 1)))
 
 
 class _Throttle:

@@ -29,9 +29,13 @@ class ContextWindow:
     def _segment(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.segment_starts, pos) - 1)
 
-    def before(self, pos: int) -> str:
+    def window_start(self, pos: int) -> int:
+        """Where the context before ``pos`` begins."""
         first = self.segment_starts[max(0, self._segment(pos) - self.max_segments_before)]
-        return self.text[max(first, pos - self.max_chars_before) : pos]
+        return max(first, pos - self.max_chars_before)
+
+    def before(self, pos: int) -> str:
+        return self.text[self.window_start(pos) : pos]
 
     def after(self, pos: int) -> str:
         k = self._segment(max(0, pos - 1))

@@ -53,11 +53,13 @@ _KATAKANA_WORD_MAX = 64
 # What may stand between two pieces of one spoken number: separators, short fillers, and the
 # sentence-final です that ASR puts at the end of each chunk a caller reads out. Joining too much is
 # harmless for recall because detectors look at every contiguous window of pieces.
-_GAP_RE = re.compile(
-    r"(?:[ \t\r\n\u3000\-‐‑‒–—―−－ー﹣ｰ~〜～・･.．,，、。()（）]"
-    r"|の|ノ|ハイフン|はいふん|ダッシュ|えーっと|えーと|えっと|ええと|えー|ええ|あのー|あの|あー|うーん|まあ"
-    r"|です(?:ね|か)?|で|ね|はい)*"
+_SEPARATOR = r"[ \t\r\n\u3000\-‐‑‒–—―−－ー﹣ｰ~〜～・･.．,，、。()（）]|の|ノ|ハイフン|はいふん|ダッシュ"
+_FILLER = (
+    r"えーっと|えーと|えっと|ええと|えー|ええ|あのー|あの|あー|うーん|まあ"
+    r"|です(?:ね|か)?|で|ね|はい|続けて|つづけて|それから"
 )
+_GAP_RE = re.compile(rf"(?:{_SEPARATOR}|{_FILLER})*")
+_SEPARATOR_GAP_RE = re.compile(rf"(?:{_SEPARATOR})*")
 DEFAULT_MAX_GAP = 12
 
 
@@ -87,6 +89,9 @@ class DigitRun:
     """Number pieces separated only by separators: one number as it was said."""
 
     groups: tuple[NumeralToken, ...]
+    # Indices i whose gap before groups[i] holds words (です, はい, えーと), not just separators:
+    # a redaction stops and restarts there so those words stay in the transcript.
+    word_breaks: frozenset[int] = frozenset()
 
     @property
     def start(self) -> int:
@@ -99,6 +104,17 @@ class DigitRun:
     @property
     def digits(self) -> str:
         return "".join(g.digits for g in self.groups)
+
+    def pieces(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Spans of ``groups[first:last + 1]``, split at word breaks."""
+        spans: list[tuple[int, int]] = []
+        start = self.groups[first].start
+        for i in range(first + 1, last + 1):
+            if i in self.word_breaks:
+                spans.append((start, self.groups[i - 1].end))
+                start = self.groups[i].start
+        spans.append((start, self.groups[last].end))
+        return spans
 
     def windows(self, min_digits: int, max_digits: int) -> Iterator[Window]:
         """Every contiguous slice of groups whose digit count lies in [min_digits, max_digits]."""
@@ -285,15 +301,19 @@ def scan_digit_runs(text: str, *, max_gap: int = DEFAULT_MAX_GAP) -> list[DigitR
     """Chain the number pieces of ``text`` that are separated only by separators/fillers."""
     runs: list[DigitRun] = []
     current: list[NumeralToken] = []
+    breaks: set[int] = set()
     for token in scan_numerals(text):
         if current:
             gap = text[current[-1].end : token.start]
             if len(gap) > max_gap or _GAP_RE.fullmatch(gap) is None:
-                runs.append(DigitRun(tuple(current)))
+                runs.append(DigitRun(tuple(current), frozenset(breaks)))
                 current = []
+                breaks = set()
+            elif _SEPARATOR_GAP_RE.fullmatch(gap) is None:
+                breaks.add(len(current))
         current.append(token)
     if current:
-        runs.append(DigitRun(tuple(current)))
+        runs.append(DigitRun(tuple(current), frozenset(breaks)))
     return runs
 
 

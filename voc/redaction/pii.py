@@ -30,16 +30,18 @@ PLACEHOLDERS: dict[PiiType, str] = {
 
 ALL_TYPES: frozenset[PiiType] = frozenset(PiiType)
 
-# When detections of different types overlap, the longest wins; ties go to the earlier type here
-# (the one whose leak costs most).
+# When detections of different types overlap, the longest names the merged span; ties go to the
+# earlier type here, the more specific reading of the same digits: the card detector also claims
+# every 4+ digit number near a card-number cue, so after カード番号 a 3–4 digit number after
+# セキュリティコード is still a code, 090… still a phone, 〒105-0011 still a postal code.
 PRIORITY: tuple[PiiType, ...] = (
-    PiiType.CARD,
     PiiType.SECURITY_CODE,
     PiiType.PHONE,
-    PiiType.EMAIL,
-    PiiType.BIRTH_DATE,
-    PiiType.ADDRESS,
     PiiType.POSTAL_CODE,
+    PiiType.BIRTH_DATE,
+    PiiType.EMAIL,
+    PiiType.ADDRESS,
+    PiiType.CARD,
 )
 
 

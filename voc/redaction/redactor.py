@@ -15,7 +15,7 @@ Segments are redacted with cross-segment context, in two passes whose findings a
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from voc.redaction.context import DEFAULT_CHARS_BEFORE, DEFAULT_SEGMENTS_BEFORE, ContextWindow
@@ -54,34 +54,41 @@ class _Document:
             pos += len(text)
         self.text = "".join(chunks)
 
-    def split(self, detection: Detection) -> Iterable[tuple[int, Detection]]:
+    def split(self, detection: Detection) -> Iterator[tuple[int, Detection]]:
         for piece in self.pieces:
             start, end = max(detection.start, piece.start), min(detection.end, piece.end)
             if start < end:
                 yield piece.segment, Detection(detection.type, start - piece.start, end - piece.start)
 
 
-def _merge(detections: Iterable[Detection]) -> list[Detection]:
+# A detection and its length before it was cut at segment boundaries: the type of overlapping
+# detections is decided on what each detector saw, not on the part left in one segment.
+_Found = tuple[Detection, int]
+
+
+def _merge(found: Iterable[_Found]) -> list[Detection]:
     """Overlapping detections become one span typed by the longest (ties: :data:`PRIORITY`)."""
     rank = {t: i for i, t in enumerate(PRIORITY)}
     merged: list[Detection] = []
-    cluster: list[Detection] = []
+    cluster: list[_Found] = []
+    cluster_end = -1
 
     def close() -> None:
-        best = max(cluster, key=lambda d: (d.end - d.start, -rank[d.type]))
-        merged.append(Detection(best.type, cluster[0].start, max(d.end for d in cluster)))
+        best, _ = max(cluster, key=lambda f: (f[1], -rank[f[0].type]))
+        merged.append(Detection(best.type, cluster[0][0].start, cluster_end))
 
-    for det in sorted(detections, key=lambda d: (d.start, -d.end)):
-        if cluster and det.start >= max(d.end for d in cluster):
+    for det, length in sorted(found, key=lambda f: (f[0].start, -f[0].end)):
+        if cluster and det.start >= cluster_end:
             close()
             cluster = []
-        cluster.append(det)
+        cluster.append((det, length))
+        cluster_end = max(cluster_end, det.end) if len(cluster) > 1 else det.end
     if cluster:
         close()
     return merged
 
 
-def _apply(text: str, detections: Iterable[Detection]) -> Redacted:
+def _apply(text: str, detections: Iterable[_Found]) -> Redacted:
     out: list[str] = []
     redactions: list[Redaction] = []
     pos = 0
@@ -139,14 +146,14 @@ class Redactor:
         """``text`` with every PII span replaced by its placeholder."""
         if not self.enabled:
             return Redacted(text)
-        return _apply(text, self._detect(_Document([(0, "", text)])))
+        return _apply(text, ((d, d.end - d.start) for d in self._detect(_Document([(0, "", text)]))))
 
     def redact_segments(self, segments: Sequence[tuple[str, str]]) -> list[Redacted]:
         """Redact ``(speaker, text)`` segments given in time order; one result per segment."""
         texts = [text for _, text in segments]
         if not self.enabled:
             return [Redacted(text) for text in texts]
-        found: list[list[Detection]] = [[] for _ in segments]
+        found: list[list[_Found]] = [[] for _ in segments]
         docs = [
             _Document(
                 (i, _SAME_SPEAKER if i and segments[i - 1][0] == speaker else _OTHER_SPEAKER, text)
@@ -162,7 +169,7 @@ class Redactor:
         for doc in docs:
             for det in self._detect(doc):
                 for segment, part in doc.split(det):
-                    found[segment].append(part)
+                    found[segment].append((part, det.end - det.start))
         return [_apply(text, dets) for text, dets in zip(texts, found, strict=True)]
 
 

@@ -117,12 +117,13 @@ class TopicModel(BaseEstimator):  # type: ignore[misc]
             x = x[np.sort(rng.choice(n, size=self.selection_sample, replace=False))]
             n = x.shape[0]
         x = x[:, np.flatnonzero(x.getnnz(axis=0))]  # terms absent from the sample only cost SVD time
+        m = max(2, int(self.stability_sample_frac * n))
         lo, hi = self.k_range
-        hi = min(hi, n - 1, x.shape[1] - 1)
+        # NMF (nndsvd) needs k ≤ min(samples, terms) for the stability subsets too, not only the sample.
+        hi = min(hi, n - 1, m, x.shape[1] - 1)
         if hi < 2:  # too few documents or terms to compare partitions
             return max(hi, 1), {}
         lo = max(2, min(lo, hi))
-        m = max(2, int(self.stability_sample_frac * n))
         subsets = [np.sort(rng.choice(n, size=m, replace=False)) for _ in range(self.n_stability_runs)]
         scores: dict[int, float] = {}
         with threadpool_limits(limits=1, user_api="blas"):

@@ -38,7 +38,7 @@ export function lineChart(labels, series, { width = 720, height = 260 } = {}) {
     root.append(
       svg(
         "polyline",
-        { points, fill: "none", stroke: color, "stroke-width": s.emerging ? 3.5 : 2, "stroke-dasharray": s.emerging ? null : null },
+        { points, fill: "none", stroke: color, "stroke-width": s.emerging ? 3.5 : 2 },
         svg("title", {}, s.name),
       ),
     );

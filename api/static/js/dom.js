@@ -86,3 +86,9 @@ export function fmtNumber(value, digits = 0) {
 export function progressBar(label) {
   return h("progress", { max: "1", value: "0", "aria-label": label });
 }
+
+/** Replace an element's children, skipping null/undefined/false (native replaceChildren prints "null"). */
+export function fill(el, ...children) {
+  clear(el);
+  return append(el, children);
+}

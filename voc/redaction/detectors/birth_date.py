@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from voc.redaction.context import ContextWindow
+from voc.redaction.detectors.common import window_detections
 from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
@@ -38,8 +39,24 @@ DATE_RE = re.compile(
 def detect_birth_dates(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
     if CONTEXT_RE.search(text) is None:
         return []
-    return [
+    found = [
         Detection(PiiType.BIRTH_DATE, m.start(), m.end())
         for m in DATE_RE.finditer(text)
         if ctx.near(CONTEXT_RE, m.start(), m.end())
     ]
+    # Dates said as bare numbers: 19800312, 1980 3 12, 1980の03の12.
+    for run in runs:
+        if ctx.near(CONTEXT_RE, run.start, run.end):
+            for w in run.windows(6, 8):
+                if _is_numeric_date([g.digits for g in run.groups[w.first : w.last + 1]]):
+                    found.extend(window_detections(PiiType.BIRTH_DATE, run, w))
+    return found
+
+
+def _is_numeric_date(groups: list[str]) -> bool:
+    if len(groups) == 1 and len(groups[0]) == 8:
+        groups = [groups[0][:4], groups[0][4:6], groups[0][6:]]
+    if len(groups) != 3 or len(groups[0]) != 4 or not all(1 <= len(g) <= 2 for g in groups[1:]):
+        return False
+    year, month, day = (int(g) for g in groups)
+    return 1900 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31

@@ -1,10 +1,16 @@
 """Payment card numbers (PAN): 13–19 digits in any spoken form.
 
-Policy: a 13–19 digit number is a card number when it passes the Luhn check, wherever it is said.
-After a card-number cue (カード番号, クレジットカードの番号, card number…) any 12–19 digit number is
-redacted as a card number even when it fails Luhn: ASR often drops, adds or mishears one digit of a
-real card number, and the remaining digits are still card data (PCI DSS). Without such a cue a
-non-Luhn number (請求番号, お客様番号) stays: it is a reference the business needs.
+Policy:
+
+* A 13–19 digit number passing the Luhn check is a card number wherever it is said.
+* Near a card-number cue (カード番号, クレジットカードの番号, card number…) every number of 4 or
+  more digits that is not a quantity is redacted as card data, Luhn or not: ASR drops, adds or
+  mishears digits of a real card number, and callers read the number in chunks (4111の1111…)
+  interleaved with the operator's read-back, each chunk still card data under PCI DSS.
+* A number within the context window after a detected card number (the next chunk, the read-back)
+  counts as cued too, so a chunked reading is followed beyond the cue's own window.
+* Without a cue, a 16-digit number failing Luhn (請求番号, お客様番号) stays: it is a reference the
+  business needs.
 """
 
 from __future__ import annotations
@@ -13,21 +19,30 @@ import re
 from collections.abc import Sequence
 
 from voc.redaction.context import ContextWindow
-from voc.redaction.detectors.common import luhn_valid
+from voc.redaction.detectors.common import is_quantity, luhn_valid, window_detections
 from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
 CONTEXT_RE = re.compile(
     r"(?:カード|クレジット|クレカ|かーど)\s*(?:の\s*)?(?:番号|ばんごう|ナンバー)|券面|(?i:card\s*(?:number|no\.?))"
 )
+CHUNK_MIN_DIGITS = 4
 
 
 def detect_cards(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
     found: list[Detection] = []
+    last_card_end = -1
     for run in runs:
-        # A cue near the spoken number counts for every slice of it.
-        cued = ctx.near(CONTEXT_RE, run.start, run.end)
-        for w in run.windows(12, 19):
-            if cued or (len(w.digits) >= 13 and luhn_valid(w.digits)):
-                found.append(Detection(PiiType.CARD, w.start, w.end))
+        cued = ctx.near(CONTEXT_RE, run.start, run.end) or (
+            last_card_end >= 0 and ctx.window_start(run.start) <= last_card_end
+        )
+        hit = False
+        for w in run.windows(CHUNK_MIN_DIGITS if cued else 13, 19):
+            if (len(w.digits) >= 13 and luhn_valid(w.digits)) or (
+                cued and not is_quantity(text, w.start, w.end)
+            ):
+                found.extend(window_detections(PiiType.CARD, run, w))
+                hit = True
+        if hit:
+            last_card_end = run.end
     return found

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from voc.redaction.context import ContextWindow
-from voc.redaction.numerals import DigitRun
-from voc.redaction.pii import Detection
+from voc.redaction.numerals import DigitRun, Window
+from voc.redaction.pii import Detection, PiiType
 
 Detector = Callable[[str, Sequence[DigitRun], ContextWindow], list[Detection]]
 
@@ -37,6 +37,16 @@ def is_quantity(text: str, start: int, end: int) -> bool:
         _UNIT_AFTER_RE.match(text, end) is not None
         or _MONEY_BEFORE_RE.search(text, max(0, start - 8), start) is not None
     )
+
+
+def window_detections(
+    pii_type: PiiType, run: DigitRun, window: Window, *, start: int | None = None
+) -> list[Detection]:
+    """Detections covering ``window``, one per piece between word breaks (です, はい stay)."""
+    pieces = run.pieces(window.first, window.last)
+    if start is not None:
+        pieces[0] = (start, pieces[0][1])
+    return [Detection(pii_type, s, e) for s, e in pieces]
 
 
 def luhn_valid(digits: str) -> bool:

@@ -6,13 +6,15 @@ import re
 from collections.abc import Sequence
 
 from voc.redaction.context import ContextWindow
+from voc.redaction.detectors.common import is_quantity, window_detections
 from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
 CONTEXT_RE = re.compile(
-    r"電話|でんわ|携帯|ケータイ|けいたい|連絡先|TEL|Tel|tel|ＴＥＬ|FAX|Fax|ファックス|ファクス|コールバック|折り返し"
+    r"電話|でんわ|携帯|市外局番|ケータイ|けいたい|連絡先|TEL|Tel|tel|ＴＥＬ|FAX|Fax|ファックス|ファクス|コールバック|折り返し"
 )
 _PLUS_RE = re.compile(r"(?:\+|＋|プラス)[ \u3000]*$")
+CHUNK_MIN_DIGITS = 4
 _ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090", "0800")
 
 
@@ -36,15 +38,23 @@ def _international_start(text: str, start: int, digits: str) -> int | None:
 
 def detect_phones(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
     found: list[Detection] = []
+    said: list[tuple[int, str]] = []  # (end, digits) of the phone numbers found so far
     for run in runs:
         cued = ctx.near(CONTEXT_RE, run.start, run.end)
-        for w in run.windows(9, 13):
+        # Part of a number just given, read back or repeated (「090の1234ですね」), is still it.
+        recent = [digits for end, digits in said if end >= ctx.window_start(run.start)]
+        for w in run.windows(CHUNK_MIN_DIGITS if recent else 9, 13):
             intl = _international_start(text, w.start, w.digits)
             if intl is not None:
-                found.append(Detection(PiiType.PHONE, intl, w.end))
-            elif is_japanese_phone(w.digits) or (
+                found.extend(window_detections(PiiType.PHONE, run, w, start=intl))
+            elif (
+                is_japanese_phone(w.digits)
                 # After 電話番号 a number with a digit lost or gained by ASR is still a phone number.
-                len(w.digits) <= 12 and cued
+                or (cued and 9 <= len(w.digits) <= 12)
+                or (any(w.digits in digits for digits in recent) and not is_quantity(text, w.start, w.end))
             ):
-                found.append(Detection(PiiType.PHONE, w.start, w.end))
+                found.extend(window_detections(PiiType.PHONE, run, w))
+            else:
+                continue
+            said.append((w.end, w.digits))
     return found

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from voc.redaction.context import ContextWindow
-from voc.redaction.detectors.common import PREFECTURE_PATTERN, is_quantity
+from voc.redaction.detectors.common import PREFECTURE_PATTERN, is_quantity, window_detections
 from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
@@ -23,5 +23,5 @@ def detect_postal_codes(text: str, runs: Sequence[DigitRun], ctx: ContextWindow)
                 continue
             shaped = w.last == w.first + 1 and len(run.groups[w.first].digits) == 3
             if cued or (shaped and _ADDRESS_AFTER_RE.match(text, w.end)):
-                found.append(Detection(PiiType.POSTAL_CODE, w.start, w.end))
+                found.extend(window_detections(PiiType.POSTAL_CODE, run, w))
     return found

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from voc.redaction.context import ContextWindow
-from voc.redaction.detectors.common import is_quantity
+from voc.redaction.detectors.common import is_quantity, window_detections
 from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
@@ -32,5 +32,5 @@ def detect_security_codes(text: str, runs: Sequence[DigitRun], ctx: ContextWindo
                 not is_quantity(text, w.start, w.end)
                 and _ALNUM_BEFORE_RE.search(text, max(0, w.start - 1), w.start) is None  # the 2 of CVV2
             ):
-                found.append(Detection(PiiType.SECURITY_CODE, w.start, w.end))
+                found.extend(window_detections(PiiType.SECURITY_CODE, run, w))
     return found

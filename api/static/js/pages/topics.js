@@ -2,7 +2,7 @@
 // rename, the co-occurrence network and CSV export.
 import { ApiError, api, apiBlob, can } from "../api.js";
 import { lineChart } from "../chart.js";
-import { fmtPercent, h } from "../dom.js";
+import { fill, fmtPercent, h } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { BASE, errorBox, navigate, onLeave, toast } from "../ui.js";
 
@@ -75,15 +75,20 @@ export async function renderTopics(view, { params }) {
 
   // Topics with rename.
   const rows = topics.map((topic) => {
-    const nameCell = h("td", { class: "topic-name" });
+    const nameCell = h("td", { class: "topic-name", "data-label": t("topics.label") });
     const showName = () => {
-      nameCell.replaceChildren(
-        h("strong", { class: "label" }, topic.label),
+      fill(
+        nameCell,
+        h(
+          "div",
+          {},
+          h("strong", { class: "label" }, topic.label),
         emerging.has(topic.index) ? h("span", { class: "pill emerging", title: t("topics.emerging") }, `↑ ${t("topics.emerging")}`) : null,
         topic.generated_label && topic.generated_label !== topic.label ? h("div", { class: "muted small" }, topic.generated_label) : null,
         can("topics.write")
           ? h("button", { type: "button", class: "link rename", onclick: editName }, t("topics.rename"))
           : null,
+        ),
       );
     };
     const editName = () => {
@@ -110,7 +115,7 @@ export async function renderTopics(view, { params }) {
         h("button", { type: "submit", class: "primary" }, t("common.save")),
         h("button", { type: "button", onclick: showName }, t("common.cancel")),
       );
-      nameCell.replaceChildren(form);
+      fill(nameCell, form);
       input.focus();
       input.select();
     };
@@ -119,9 +124,9 @@ export async function renderTopics(view, { params }) {
       "tr",
       { class: "topic-row", "data-topic": topic.id },
       nameCell,
-      h("td", { class: "terms" }, topic.terms.slice(0, 8).join("、")),
-      h("td", { class: "num share" }, h("meter", { min: "0", max: "1", value: String(topic.share) }), ` ${fmtPercent(topic.share)}`),
-      h("td", { class: "num" }, String(topic.calls.length)),
+      h("td", { class: "terms", "data-label": t("topics.terms") }, topic.terms.slice(0, 8).join("、")),
+      h("td", { class: "num share", "data-label": t("topics.share") }, h("span", {}, h("meter", { min: "0", max: "1", value: String(topic.share) }), ` ${fmtPercent(topic.share)}`)),
+      h("td", { class: "num", "data-label": t("topics.calls") }, String(topic.calls.length)),
     );
   });
   section.append(
@@ -130,7 +135,7 @@ export async function renderTopics(view, { params }) {
       { class: "table-wrap" },
       h(
         "table",
-        { class: "topics", id: "topics" },
+        { class: "topics cards", id: "topics" },
         h("thead", {}, h("tr", {}, h("th", {}, t("topics.label")), h("th", {}, t("topics.terms")), h("th", {}, t("topics.share")), h("th", {}, t("topics.calls")))),
         h("tbody", {}, rows),
       ),
