@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from api.auth import allow
@@ -26,6 +27,9 @@ from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
 from voc.calls.sniff import sniff_audio
 from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
+from voc.db.signals import CallSignalRow
+from voc.db.topics import Topic, TopicAssignment
+from voc.pipeline import jobs
 from voc.security.keys import Principal
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
@@ -145,7 +149,7 @@ def _accepted(request: Request, response: Response, call: Call, *, duplicate: bo
 @router.get(
     "",
     response_model=Page[CallPublic],
-    summary="List calls, newest first",
+    summary="List calls (newest first by default) with filters and cursor pagination",
     dependencies=[allow("calls.read")],
     responses=problems(404),
 )
@@ -156,10 +160,21 @@ def list_calls(
     customer_id: str | None = None,
     started_from: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
     started_to: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
+    signal: Annotated[str | None, Query(description="Only calls with this signal type")] = None,
+    topic: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Only calls in this topic (its id)")
+    ] = None,
+    sort: Annotated[
+        Literal["newest", "oldest"], Query(description="By call time (started_at, else upload)")
+    ] = "newest",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> Page[CallPublic]:
-    query = select(Call).order_by(col(Call.id).desc())
+    when = func.coalesce(col(Call.started_at), col(Call.created_at))
+    newest = sort == "newest"
+    query = select(Call).order_by(
+        when.desc() if newest else when.asc(), col(Call.id).desc() if newest else col(Call.id)
+    )
     if status:
         query = query.where(Call.status == status)
     if agent:
@@ -174,16 +189,46 @@ def list_calls(
             if bound.tzinfo is None:
                 raise Problem(422, "日時にはタイムゾーンを付けてください (ISO 8601 with zone)")
             query = query.where(getattr(col(Call.started_at), f"__{op}__")(bound))
+    if signal:
+        query = query.where(
+            col(Call.id).in_(select(CallSignalRow.call_id).where(CallSignalRow.type == signal))
+        )
+    if topic is not None:
+        chosen = session.get(Topic, topic)
+        if chosen is None:
+            raise Problem(404, f"トピックが見つかりません: {topic}")
+        query = query.where(
+            col(Call.id).in_(
+                select(TopicAssignment.call_id).where(
+                    TopicAssignment.version_id == chosen.version_id,
+                    TopicAssignment.topic_index == chosen.index,
+                )
+            )
+        )
     after = decode_cursor(cursor)
     if after is not None:
-        after_id = after.get("id")
-        if not isinstance(after_id, int) or isinstance(after_id, bool):
+        after_id, after_time = after.get("id"), after.get("t")
+        if not isinstance(after_id, int) or isinstance(after_id, bool) or not isinstance(after_time, str):
             raise Problem(422, "cursor が正しくありません (invalid cursor)")
-        query = query.where(col(Call.id) < after_id)
+        try:
+            at = datetime.fromisoformat(after_time)
+        except ValueError as exc:
+            raise Problem(422, "cursor が正しくありません (invalid cursor)") from exc
+        if at.tzinfo is None:
+            raise Problem(422, "cursor が正しくありません (invalid cursor)")
+        if newest:
+            query = query.where(or_(when < at, and_(when == at, col(Call.id) < after_id)))
+        else:
+            query = query.where(or_(when > at, and_(when == at, col(Call.id) > after_id)))
     calls = session.exec(query.limit(limit + 1)).all()
     more = len(calls) > limit
     calls = calls[:limit]
-    next_cursor = encode_cursor({"id": calls[-1].id}) if more and calls else None
+    last = calls[-1] if calls else None
+    next_cursor = (
+        encode_cursor({"id": last.id, "t": (last.started_at or last.created_at).isoformat()})
+        if more and last is not None
+        else None
+    )
     pks = {c.customer_pk for c in calls if c.customer_pk is not None}
     refs = dict(
         session.exec(select(Customer.id, Customer.customer_id).where(col(Customer.id).in_(pks))).all()
@@ -293,3 +338,22 @@ def remove_call(
     record(session, "call.delete", "call", call_id, actor=principal, ip=_client_ip(request))
     session.commit()
     return Response(status_code=204)
+
+
+@router.post(
+    "/{ref}/retry",
+    response_model=CallAccepted,
+    status_code=202,
+    summary="Replay a failed or dead-lettered call from the start",
+    dependencies=[allow("calls.upload")],
+    responses=problems(404, 409),
+)
+def retry_call(ref: RefPath, request: Request, response: Response, session: SessionDep) -> CallAccepted:
+    call = _get_call(session, ref)
+    assert call.id is not None
+    if not jobs.requeue(session, call.id):
+        raise Problem(
+            409, f"この通話は {call.status} です。失敗した通話だけ再処理できます (only failed or dead calls)"
+        )
+    session.refresh(call)
+    return _accepted(request, response, call, duplicate=False)

@@ -87,11 +87,15 @@ class Evidence(BaseModel):
     call_id: str = Field(description="The call's external id.")
     start: float
     text: str
+    signal_id: int = Field(description="For feedback: POST /api/v1/signals/{signal_id}/feedback.")
+    call: int = Field(description="Our call id (GET /api/v1/calls/{call}).")
 
 
 class AtRiskCustomer(BaseModel):
     customer_id: str
     name: str | None
+    plan: str | None = None
+    monthly_fee: float | None = None
     risk_score: float = Field(description="Recency-weighted evidence × the customer's value (median = 1).")
     health_score: int = Field(description="0–100: usage and tenure, and what they said.")
     flags: list[str]

@@ -153,3 +153,88 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.json()["checks"]["database"] == "ok"
     assert ready.status_code in (200, 503)
+
+
+def test_list_sorts_by_call_time_and_pages_stably(client: TestClient) -> None:
+    times = [
+        "2026-11-03T10:00:00+09:00",
+        "2026-11-01T10:00:00+09:00",
+        "2026-11-02T10:00:00+09:00",
+        "2026-11-02T10:00:00+09:00",
+    ]
+    ids = [
+        client.post(
+            "/api/v1/calls",
+            files={"file": ("c.wav", wav_bytes(seed=30 + i), "audio/wav")},
+            data={"started_at": t},
+        ).json()["id"]
+        for i, t in enumerate(times)
+    ]
+    for sort, expected in (
+        ("newest", [ids[0], ids[3], ids[2], ids[1]]),
+        ("oldest", [ids[1], ids[2], ids[3], ids[0]]),
+    ):
+        seen: list[int] = []
+        cursor = None
+        while True:
+            params: dict[str, str | int] = {"limit": 1, "sort": sort}
+            if cursor:
+                params["cursor"] = cursor
+            page = client.get("/api/v1/calls", params=params).json()
+            seen += [c["id"] for c in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == expected, sort
+
+
+def test_list_filters_by_signal_and_topic(client: TestClient, runtime: Runtime) -> None:
+    from voc.db.signals import CallSignalRow
+    from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
+
+    a = client.post("/api/v1/calls", files={"file": ("a.wav", wav_bytes(seed=50), "audio/wav")}).json()["id"]
+    b = client.post("/api/v1/calls", files={"file": ("b.wav", wav_bytes(seed=51), "audio/wav")}).json()["id"]
+    with Session(runtime.engine) as session:
+        session.add(
+            CallSignalRow(
+                call_id=a,
+                segment_idx=0,
+                type="value_complaint",
+                score=0.9,
+                speaker="customer",
+                start=1.0,
+                end=2.0,
+                text="高すぎます",
+            )
+        )
+        version = TopicModelVersion(n_topics=2, n_docs=2, blob=b"", active=True)
+        session.add(version)
+        session.flush()
+        assert version.id is not None
+        topic = Topic(version_id=version.id, index=1, label="料金・高い")
+        session.add(topic)
+        session.add(TopicAssignment(call_id=b, version_id=version.id, topic_index=1, weight=0.5))
+        session.commit()
+        topic_id = topic.id
+    assert [
+        c["id"] for c in client.get("/api/v1/calls", params={"signal": "value_complaint"}).json()["items"]
+    ] == [a]
+    assert [c["id"] for c in client.get("/api/v1/calls", params={"topic": topic_id}).json()["items"]] == [b]
+    assert client.get("/api/v1/calls", params={"topic": 999}).status_code == 404
+
+
+def test_retry_replays_only_failed_calls(client: TestClient, runtime: Runtime) -> None:
+    call_id = client.post("/api/v1/calls", files={"file": ("a.wav", wav_bytes(seed=60), "audio/wav")}).json()[
+        "id"
+    ]
+    assert client.post(f"/api/v1/calls/{call_id}/retry").status_code == 409
+    with Session(runtime.engine) as session:
+        call = session.get(Call, call_id)
+        assert call is not None
+        call.status, call.error, call.attempts = "dead", "3 attempts", 3
+        session.add(call)
+        session.commit()
+    r = client.post(f"/api/v1/calls/{call_id}/retry")
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    detail = client.get(f"/api/v1/calls/{call_id}").json()
+    assert detail["status"] == "queued" and detail["error"] is None and detail["attempts"] == 0

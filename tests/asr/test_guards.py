@@ -42,3 +42,17 @@ def test_repetition_loops_are_cut_back() -> None:
 
 def test_empty_and_punctuation_only_segments_are_dropped() -> None:
     assert guard(seg("  "), seg("。、…")) == []
+
+
+def test_hotword_echo_over_silence_is_dropped_but_real_use_is_kept() -> None:
+    echo = seg("お問い合わせ 誠に誠に誠に", avg_logprob=-0.42, no_speech_prob=0.45)
+    said = seg("お問い合わせありがとうございます", avg_logprob=-0.42, no_speech_prob=0.45)
+    kept = filter_segments(
+        [echo, said], logprob_below=-0.6, no_speech_above=0.3, hotwords="お問い合わせ 誠に"
+    )
+    assert [s.text for s in kept] == ["お問い合わせありがとうございます"]
+
+
+def test_likely_silence_that_is_also_uncertain_is_dropped() -> None:
+    assert guard(seg("おはようございます", avg_logprob=-0.69, no_speech_prob=0.37)) == []
+    assert guard(seg("おはようございます", avg_logprob=-0.69, no_speech_prob=0.05)) == ["おはようございます"]

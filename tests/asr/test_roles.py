@@ -25,9 +25,12 @@ def test_unscored_segments_alternate_after_a_gap_and_continue_without_one() -> N
     assert [s.speaker for s in assign_roles(segments)] == ["operator", "customer", "customer", "operator"]
 
 
-def test_segments_before_the_first_scored_one_are_resolved_backwards() -> None:
-    segments = [seg(0.5, 1.0, "はい"), seg(2.0, 5.0, "恐れ入りますが、お名前をいただけますでしょうか。")]
-    assert [s.speaker for s in assign_roles(segments)] == ["customer", "operator"]
+def test_an_open_first_segment_is_the_operator_greeting() -> None:
+    segments = [
+        seg(0.5, 2.0, "お店はありがとうございます"),
+        seg(3.0, 5.0, "今月の請求が二重になっているんです"),
+    ]
+    assert [s.speaker for s in assign_roles(segments)] == ["operator", "customer"]
 
 
 def test_no_pattern_anywhere_leaves_everyone_unknown() -> None:

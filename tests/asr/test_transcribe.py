@@ -57,15 +57,16 @@ def test_stereo_call_is_transcribed_in_time_order_with_roles(stereo: tuple[Trans
         assert 0 <= segment.no_speech_prob <= 1
 
 
-def test_turns_land_near_the_reference_times(stereo: tuple[Transcript, list[float]]) -> None:
+def test_each_segment_lies_in_a_reference_turn_of_its_speaker(stereo: tuple[Transcript, list[float]]) -> None:
     transcript, _ = stereo
     turns = json.loads(fixture_path("stereo_call.json").read_text(encoding="utf-8"))["turns"]
-    for turn in turns:
-        overlapping = [
-            s for s in transcript.segments if s.start < turn["end"] + 0.5 and s.end > turn["start"] - 0.5
-        ]
-        assert overlapping, turn
-        assert {s.speaker for s in overlapping} == {turn["speaker"]}
+    for segment in transcript.segments:
+        overlap = {
+            id(turn): min(segment.end, turn["end"]) - max(segment.start, turn["start"]) for turn in turns
+        }
+        best = max(turns, key=lambda turn: overlap[id(turn)])
+        assert overlap[id(best)] > 0.5 * segment.duration, segment
+        assert best["speaker"] == segment.speaker, segment
 
 
 def test_progress_rises_to_one(stereo: tuple[Transcript, list[float]]) -> None:
@@ -118,6 +119,7 @@ def test_pure_noise_in_mono_yields_no_text(transcriber: Transcriber) -> None:
 
 @pytest.mark.parametrize("name", ["speech_16k.wav", "speech.ogg"])
 def test_short_speech_files_with_hotwords(asr_options: AsrOptions, whisper_model: object, name: str) -> None:
+    # Whisper tends to echo hotwords over trailing silence; the guards must remove the echo.
     options = asr_options.model_copy(update={"hotwords": "お問い合わせ 誠に"})
     transcript = Transcriber(options, model=whisper_model).transcribe_file(fixture_path(name))
     expected = fixture_path("speech.txt").read_text(encoding="utf-8")

@@ -151,12 +151,15 @@ def test_quality_and_at_risk(client_for: ClientFor, loaded: dict[str, int]) -> N
     assert [r["customer_id"] for r in ranked] == ["A", "B"]
     assert ranked[0]["risk_score"] > ranked[1]["risk_score"]
     assert ranked[1]["flags"] == ["cost_performance_gap", "churn_risk"]
-    assert ranked[0]["evidence"] == [
-        {
-            "type": "value_complaint",
-            "call_id": "call-a",
-            "start": 4.0,
-            "text": "この料金だと割に合わないんですよ。",
-        }
-    ]
+    (evidence,) = ranked[0]["evidence"]
+    assert {k: evidence[k] for k in ("type", "call_id", "start", "text")} == {
+        "type": "value_complaint",
+        "call_id": "call-a",
+        "start": 4.0,
+        "text": "この料金だと割に合わないんですよ。",
+    }
+    # what the UI needs to confirm the flag and open the call at the moment
+    feedback = client.post(f"/api/v1/signals/{evidence['signal_id']}/feedback", json={"label": "confirm"})
+    assert feedback.status_code < 300
+    assert client.get(f"/api/v1/calls/{evidence['call']}").json()["external_id"] == "call-a"
     assert client.get("/api/v1/at-risk?limit=0").status_code == 422

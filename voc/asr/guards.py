@@ -3,9 +3,10 @@
 Whisper trained on subtitled video fills silence or noise with outro lines ("ご視聴ありがとうございました",
 "チャンネル登録お願いします", subtitle credits) and sometimes loops one phrase. The decoder-side guards
 (VAD, language pinned to "ja", no conditioning on previous text, the no-speech / log-prob / compression
-thresholds) are set in :mod:`voc.asr.transcribe`; here a known phrase is dropped only when the segment is
-low-confidence, so a caller who really says "おやすみなさい" clearly keeps it, and runaway repetitions are cut
-back to a few repeats.
+thresholds) are set in :mod:`voc.asr.transcribe`. Here: a segment that is both likely silence and
+uncertain is dropped; a known phrase, or a segment made only of the hotwords (which Whisper echoes from its
+prompt over trailing silence), is dropped when it is low-confidence by either measure, so a caller who
+really says "おやすみなさい" clearly keeps it; runaway repetitions are cut back to a few repeats.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "collapse_repeats",
     "filter_segments",
     "is_hallucination_phrase",
+    "is_hotword_echo",
     "is_low_confidence",
 ]
 
@@ -79,16 +81,36 @@ def collapse_repeats(text: str, max_repeats: int = _MAX_REPEATS) -> str:
     return pattern.sub(lambda match: match.group(1) * max_repeats, text)
 
 
+def is_hotword_echo(text: str, hotwords: str | None) -> bool:
+    """True when the text is nothing but hotwords: Whisper repeats its prompt over trailing silence."""
+    if not hotwords:
+        return False
+    rest = _compact(text)
+    for term in sorted((_compact(t) for t in hotwords.split()), key=len, reverse=True):
+        if term:
+            rest = rest.replace(term, "")
+    return bool(_compact(text)) and len(rest) <= 1
+
+
 def filter_segments(
-    segments: Iterable[TranscriptSegment], *, logprob_below: float, no_speech_above: float
+    segments: Iterable[TranscriptSegment],
+    *,
+    logprob_below: float,
+    no_speech_above: float,
+    hotwords: str | None = None,
 ) -> list[TranscriptSegment]:
-    """Drop empty segments and low-confidence silence phrases; collapse repetition loops."""
+    """Drop empty segments, silence (no-speech probability above ``no_speech_above`` *and* log-prob below
+    ``logprob_below``), and known silence phrases or hotword echoes that are low-confidence by either
+    measure; collapse repetition loops."""
     kept: list[TranscriptSegment] = []
     for segment in segments:
         text = collapse_repeats(segment.text.strip())
         if not _compact(text):
             continue
-        if is_hallucination_phrase(text) and is_low_confidence(
+        if segment.no_speech_prob > no_speech_above and segment.avg_logprob < logprob_below:
+            continue
+        suspicious = is_hallucination_phrase(text) or is_hotword_echo(text, hotwords)
+        if suspicious and is_low_confidence(
             segment, logprob_below=logprob_below, no_speech_above=no_speech_above
         ):
             continue

@@ -61,6 +61,8 @@ class AsrOptions(BaseModel):
     # ``split_gap_s``: with per-channel VAD a Whisper segment can span several turns of one party.
     word_timestamps: bool = True
     split_gap_s: float = Field(1.0, gt=0.0)
+    # In a mono mix the other party's turn follows a short pause, so cut at shorter pauses there.
+    mono_split_gap_s: float = Field(0.5, gt=0.0)
     # Post-filter: a known silence phrase is dropped when the segment's avg_logprob is below this
     # or its no_speech_prob is above ``hallucination_no_speech_prob``.
     hallucination_logprob: float = -0.6

@@ -5,11 +5,10 @@
    申し訳ございません, 少々お待ちください, お待たせいたしました, ご案内いたします, …); customer patterns are
    plain-polite requests and complaints (もしもし, 〜んですが, 〜んですよ, 解約したい, 困って, …).
    More operator than customer hits → operator, and the reverse → customer; a tie leaves it open.
-2. Open segments take a role from their neighbours: a segment that starts within ``same_turn_gap_s`` of
-   the previous one's end continues that speaker's turn; one that starts after a longer gap begins a new
-   turn and alternates to the other party. Segments before the first scored one are resolved backwards the
-   same way.
-3. If no segment matched any pattern, every segment stays ``unknown``.
+2. If no segment matched any pattern, every segment stays ``unknown``.
+3. Otherwise an open first segment is the operator (inbound calls open with the greeting), and each later
+   open segment takes a role from the one before it: starting within ``same_turn_gap_s`` of its end it
+   continues that turn; after a longer gap it begins a new turn and alternates to the other party.
 """
 
 from __future__ import annotations
@@ -54,6 +53,7 @@ CUSTOMER_PATTERNS: tuple[str, ...] = (
     r"してほしい",
     r"なんですか",
     r"ないですか",
+    r"んです[。！]?$",
 )
 _OPERATOR = tuple(re.compile(p) for p in OPERATOR_PATTERNS)
 _CUSTOMER = tuple(re.compile(p) for p in CUSTOMER_PATTERNS)
@@ -76,22 +76,17 @@ def assign_roles(
     for segment in segments:
         score = score_text(segment.text)
         scored.append("operator" if score > 0 else "customer" if score < 0 else None)
-    anchors = [i for i, speaker in enumerate(scored) if speaker is not None]
-    if not anchors:
+    if all(speaker is None for speaker in scored):
         return [replace(segment, speaker="unknown") for segment in segments]
-
     roles: list[Speaker | None] = list(scored)
-    for i in range(anchors[0] + 1, len(segments)):  # forwards from the first anchor
+    if roles[0] is None:
+        roles[0] = "operator"  # inbound calls open with the operator's greeting
+    for i in range(1, len(segments)):
         if roles[i] is None:
             previous = roles[i - 1]
             assert previous is not None
             gap = segments[i].start - segments[i - 1].end
             roles[i] = previous if gap < same_turn_gap_s else _other(previous)
-    for i in range(anchors[0] - 1, -1, -1):  # backwards before it
-        following = roles[i + 1]
-        assert following is not None
-        gap = segments[i + 1].start - segments[i].end
-        roles[i] = following if gap < same_turn_gap_s else _other(following)
     return [
         replace(segment, speaker=role or "unknown") for segment, role in zip(segments, roles, strict=True)
     ]

@@ -75,8 +75,8 @@ def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: floa
     def make(start: float, end: float, text: str) -> TranscriptSegment:
         return TranscriptSegment(
             speaker=speaker,
-            start=round(start, 3),
-            end=round(max(start, end), 3),
+            start=round(float(start), 3),
+            end=round(float(max(start, end)), 3),
             text=text.strip(),
             avg_logprob=float(segment.avg_logprob),
             no_speech_prob=float(segment.no_speech_prob),
@@ -178,6 +178,7 @@ class Transcriber:
             segments,
             logprob_below=options.hallucination_logprob,
             no_speech_above=options.hallucination_no_speech_prob,
+            hotwords=options.hotwords,
         )
         segments.sort(key=lambda s: (s.start, s.end))
         if applied is ChannelLayout.MONO:
@@ -221,7 +222,8 @@ class Transcriber:
         out: list[TranscriptSegment] = []
         # faster-whisper decodes lazily while ``segments`` is iterated: consume it completely here.
         for segment in segments:
-            pieces = _split_segment(segment, unit, unit.speaker, options.split_gap_s)
+            gap = options.mono_split_gap_s if unit.speaker == "unknown" else options.split_gap_s
+            pieces = _split_segment(segment, unit, unit.speaker, gap)
             out.extend(pieces)
             if pieces:
                 tracker.update(index, unit, pieces[-1].end)

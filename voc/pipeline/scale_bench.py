@@ -60,9 +60,11 @@ class ScaleBenchResult:
         """Throughput of the largest run over the single-process run."""
         one = next((r for r in self.runs if r.processes == 1), None)
         most = max(self.runs, key=lambda r: r.processes, default=None)
-        if one is None or most is None or most is one or one.calls_per_minute == 0:
+        if one is None or most is None or most is one:
             return None
-        return most.calls_per_minute / one.calls_per_minute
+        if one.audio_s_per_s and most.audio_s_per_s:  # recordings differ in length: compare audio
+            return most.audio_s_per_s / one.audio_s_per_s
+        return most.calls_per_minute / one.calls_per_minute if one.calls_per_minute else None
 
     def to_markdown(self) -> str:
         lines = [
@@ -254,5 +256,6 @@ def _worker_main(spec: dict[str, Any]) -> None:
         engine = make_engine(spec["url"])
         processor = FakeProcessor(engine, work_s=0, cpu_iterations=spec["rounds"], steps=4)
         worker = Worker(engine, processor, poll_interval_s=0.05)
+    worker.backoff_s = 0.0  # a retry must happen within the run (the queue is drained once)
     worker.run(threading.Event(), until_empty=True)
     worker.engine.dispose()

@@ -44,7 +44,14 @@ def _ranked_evidence(
             continue
         seen.add(fact.signal_id)
         out.append(
-            {"type": fact.type, "call_id": fact.call_ref, "start": round(fact.start, 2), "text": fact.text}
+            {
+                "type": fact.type,
+                "call_id": fact.call_ref,
+                "start": round(fact.start, 2),
+                "text": fact.text,
+                "signal_id": fact.signal_id,
+                "call": fact.call_pk,
+            }
         )
     return out[:MAX_EVIDENCE]
 
@@ -99,6 +106,8 @@ def _assess(
             {
                 "customer_id": customer.customer_id,
                 "name": customer.name,
+                "plan": customer.plan,
+                "monthly_fee": customer.monthly_fee,
                 "risk_score": scores.risk_score,
                 "health_score": scores.health_score,
                 "flags": names,
