@@ -49,4 +49,12 @@ class Runtime:
 
 
 def configure_logging(level: str) -> None:
+    """Log to stderr; every handler redacts PII from messages (defence in depth: transcripts are
+    redacted before they are stored, but an error message could still quote raw text)."""
+    from voc.redaction import RedactingFilter
+
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    redacting = RedactingFilter()
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(redacting)

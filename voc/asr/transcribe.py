@@ -69,8 +69,26 @@ class _ProgressTracker:
             self._callback(1.0)
 
 
+_BREAK_AFTER = tuple("。、？！?!,.")
+_SNAP_WORDS = 3
+
+
+def _natural_cut(words: list[Any], cut: int) -> int:
+    """Move a cut between ``words[cut - 1]`` and ``words[cut]`` to the nearest place within
+    ``_SNAP_WORDS`` words where the text itself breaks (a space or punctuation): Whisper's word times
+    are coarse, so a word at a chunk boundary is often timed into the wrong chunk ("ア|プリ")."""
+    for distance in range(_SNAP_WORDS + 1):
+        for candidate in (cut - distance, cut + distance):
+            if 0 < candidate < len(words) and (
+                words[candidate].word.startswith(" ") or words[candidate - 1].word.endswith(_BREAK_AFTER)
+            ):
+                return candidate
+    return cut
+
+
 def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: float) -> list[TranscriptSegment]:
-    """One Whisper segment (times in the unit's concatenated audio) → segments on the call's clock."""
+    """One Whisper segment (times in the unit's concatenated audio) → segments on the call's clock, cut
+    where its words fall into different VAD chunks (other speakers talked in between) or pause."""
 
     def make(start: float, end: float, text: str) -> TranscriptSegment:
         return TranscriptSegment(
@@ -87,19 +105,24 @@ def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: floa
         start = unit.to_call_time(segment.start, unit.chunk_index(segment.start))
         end = unit.to_call_time(segment.end, unit.chunk_index(segment.end, is_end=True))
         return [make(start, end, segment.text)]
+    chunks = [unit.chunk_index((word.start + word.end) / 2) for word in words]
+    cuts = {0, len(words)}
+    for i in range(1, len(words)):
+        if chunks[i] != chunks[i - 1]:
+            cuts.add(_natural_cut(words, i))
+        elif words[i].start - words[i - 1].end >= split_gap_s:
+            cuts.add(i)
     pieces: list[TranscriptSegment] = []
-    group: list[tuple[float, float, str]] = []
-    group_chunk = -1
-    for word in words:
-        chunk = unit.chunk_index((word.start + word.end) / 2)
-        start, end = unit.to_call_time(word.start, chunk), unit.to_call_time(word.end, chunk)
-        if group and (chunk != group_chunk or start - group[-1][1] >= split_gap_s):
-            pieces.append(make(group[0][0], group[-1][1], "".join(w[2] for w in group)))
-            group = []
-        group.append((start, end, word.word))
-        group_chunk = chunk
-    if group:
-        pieces.append(make(group[0][0], group[-1][1], "".join(w[2] for w in group)))
+    bounds = sorted(cuts)
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        group = words[lo:hi]
+        if not group:
+            continue
+        # Time the whole piece in the chunk most of its words fall into.
+        chunk = max(set(chunks[lo:hi]), key=chunks[lo:hi].count)
+        start = unit.to_call_time(group[0].start, chunk)
+        end = unit.to_call_time(group[-1].end, chunk)
+        pieces.append(make(start, end, "".join(word.word for word in group)))
     return pieces
 
 
