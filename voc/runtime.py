@@ -19,6 +19,7 @@ from voc.settings import Settings
 
 if TYPE_CHECKING:
     from voc.nlp.toolkit import TextToolkit
+    from voc.pipeline.dispatch import CallDispatcher
 
 
 @dataclass
@@ -27,6 +28,15 @@ class Runtime:
     engine: Engine
     store: LocalAudioStore
     _toolkit: TextToolkit | None = field(default=None, init=False, repr=False)
+    _dispatcher: CallDispatcher | None = field(default=None, init=False, repr=False)
+
+    def notify_queued(self, call_ids: list[int]) -> None:
+        """Tell workers about newly queued calls (a Celery task each when a broker is configured)."""
+        if self._dispatcher is None:
+            from voc.pipeline.dispatch import CallDispatcher
+
+            self._dispatcher = CallDispatcher.from_settings(self.settings, self.engine)
+        self._dispatcher.notify(call_ids)
 
     def toolkit(self) -> TextToolkit:
         """The tokenizer and lexicon, loaded on first use (the user dictionary must have been built)."""

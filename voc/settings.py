@@ -58,9 +58,21 @@ class RedactionSettings(BaseModel):
 class WorkerSettings(BaseModel):
     embedded: bool = Field(default=True, description="Run the pipeline inside `voc serve`.")
     processes: int = Field(default=0, ge=0, description="0: chosen from the core count.")
-    lease_s: float = Field(default=600.0, gt=0, description="A claimed job is re-queued after this.")
-    max_attempts: int = Field(default=3, ge=1)
+    lease_s: float = Field(
+        default=120.0, gt=0, description="A call whose worker stopped reporting is taken over after this."
+    )
+    max_attempts: int = Field(default=3, ge=1, description="Claims before a call is dead-lettered.")
     poll_interval_s: float = Field(default=1.0, gt=0)
+    celery_queue: str = Field(default="voc", description="Celery queue name (with VOC_BROKER_URL).")
+    celery_key_prefix: str | None = Field(default=None, description="Redis key prefix, to share a Redis.")
+    visibility_timeout_s: float | None = Field(
+        default=None, gt=0, description="Redis visibility timeout; default: twice the longest time limit."
+    )
+    max_tasks_per_child: int = Field(default=100, ge=1, description="Recycle pool processes (memory).")
+    time_limit_base_s: float = Field(default=300.0, gt=0, description="Per call, plus per audio second:")
+    time_limit_per_audio_s: float = Field(default=3.0, gt=0)
+    reap_every_s: float = Field(default=60.0, gt=0, description="How often each worker re-sends lost calls.")
+    reap_stale_s: float = Field(default=300.0, gt=0, description="Untouched this long before a re-send.")
 
 
 class SignalSettings(BaseModel):

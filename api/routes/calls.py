@@ -134,6 +134,8 @@ def upload_call(
     finally:
         if not session.exec(select(Call.id).where(Call.audio_sha256 == stored.sha256)).first():
             rt.store.delete(stored.sha256)  # nothing half-stored: no call, no file
+    if registered.created and registered.call.id is not None:
+        rt.notify_queued([registered.call.id])
     return _accepted(request, response, registered.call, duplicate=not registered.created)
 
 

@@ -124,7 +124,8 @@ def test_short_speech_files_with_hotwords(asr_options: AsrOptions, whisper_model
     transcript = Transcriber(options, model=whisper_model).transcribe_file(fixture_path(name))
     expected = fixture_path("speech.txt").read_text(encoding="utf-8")
     assert transcript.channels == "mono"
-    assert cer(expected, transcript.text) <= 0.3
+    assert "誠に誠に" not in transcript.text
+    assert cer(expected, transcript.text) <= 0.35
 
 
 def test_a_non_16k_array_is_refused(transcriber: Transcriber) -> None:

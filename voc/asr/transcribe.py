@@ -13,6 +13,7 @@ repetition loops carried across windows), Whisper's no-speech / log-prob / compr
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -79,6 +80,8 @@ def _natural_cut(words: list[Any], cut: int) -> int:
     are coarse, so a word at a chunk boundary is often timed into the wrong chunk ("ア|プリ")."""
     for distance in range(_SNAP_WORDS + 1):
         for candidate in (cut - distance, cut + distance):
+            if candidate in (0, len(words)):  # the segment's own start or end
+                return candidate
             if 0 < candidate < len(words) and (
                 words[candidate].word.startswith(" ") or words[candidate - 1].word.endswith(_BREAK_AFTER)
             ):
@@ -114,7 +117,7 @@ def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: floa
             cuts.add(i)
     pieces: list[TranscriptSegment] = []
     bounds = sorted(cuts)
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         group = words[lo:hi]
         if not group:
             continue

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
 
-
 MAX_ID = 2**31 - 1  # INTEGER on both backends: a larger "id" is an unknown external id
 
 

@@ -76,6 +76,7 @@ def ingest_cmd(
             )
         except IngestError as exc:
             fail(str(exc))
+    rt.notify_queued(call_ids)
     typer.echo(f"{len(call_ids)} calls queued")
     if wait:
         wait_for(rt, call_ids)
@@ -189,4 +190,6 @@ def retry_cmd(ctx: typer.Context, ref: str) -> None:
             fail(f"no call {ref!r}", 1)
         if not jobs.requeue(session, call.id):
             fail(f"call {ref} is {call.status}: only failed or dead calls are replayed")
+        call_id = call.id
+    rt.notify_queued([call_id])
     typer.echo(f"call {ref} queued again")

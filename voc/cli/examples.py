@@ -8,12 +8,13 @@ import typer
 from sqlmodel import Session, select
 
 from voc.calls.ingest import IngestError, ingest_files
-from voc.calls.linking import relink_unmatched
 from voc.calls.metadata import MetadataError, read_metadata
 from voc.cli.calls import AUDIO_SUFFIXES, wait_for
 from voc.cli.common import fail, runtime
 from voc.customers.records import import_csv
+from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
+from voc.signals.params import SignalParams
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -51,8 +52,9 @@ def load_cmd(
             )
         except IngestError as exc:
             fail(str(exc))
-        relink_unmatched(session)
+        refresh_after_records_changed(session, SignalParams.from_settings(rt.settings.signals))
         session.commit()
+    rt.notify_queued(call_ids)
     typer.echo(f"{report.loaded} customers and {len(call_ids)} example calls loaded")
     if wait:
         wait_for(rt, call_ids)

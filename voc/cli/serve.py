@@ -39,11 +39,9 @@ def serve_cmd(
     settings = Settings()
     configure_logging(settings.log_level)
     Runtime.from_settings(settings, migrate=True).close()
-    count = (
-        workers
-        if workers is not None
-        else (embedded_worker_count(settings) if settings.worker.embedded else 0)
-    )
+    # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
+    embedded = settings.worker.embedded and not settings.broker_url
+    count = workers if workers is not None else (embedded_worker_count(settings) if embedded else 0)
     context = multiprocessing.get_context("spawn")  # CTranslate2 models are not fork-safe
     procs = [context.Process(target=run_worker_process, args=(settings,), daemon=True) for _ in range(count)]
     for proc in procs:
@@ -79,7 +77,7 @@ def worker_cmd(
     """Run pipeline workers on this machine: a Celery worker when VOC_BROKER_URL is set, otherwise a
     worker that polls the database queue (start one per machine, or several)."""
     from voc.cli.common import fail
-    from voc.pipeline.factory import build_worker, embedded_worker_count
+    from voc.pipeline.factory import build_worker, embedded_worker_count, start_duties
     from voc.runtime import Runtime
 
     settings = Settings()
@@ -87,6 +85,8 @@ def worker_cmd(
     if burst and settings.broker_url:
         fail("--burst works with the database queue only (VOC_BROKER_URL is set)")
     rt = Runtime.from_settings(settings, migrate=True)
+    stop = threading.Event()
+    duties = start_duties(rt, stop)  # webhooks, flag events, retention, scheduled refits
     if settings.broker_url:
         from voc.pipeline.celery_app import (
             celery_options,
@@ -105,9 +105,10 @@ def worker_cmd(
                 loglevel=settings.log_level,
             )
         finally:
+            stop.set()
+            duties.join(timeout=10)
             rt.close()
         return
-    stop = threading.Event()
 
     def _stop(_sig: int, _frame: FrameType | None) -> None:
         log.info("stopping after the current call")
@@ -118,4 +119,6 @@ def worker_cmd(
     try:
         build_worker(rt).run(stop, until_empty=burst)
     finally:
+        stop.set()
+        duties.join(timeout=10)
         rt.close()

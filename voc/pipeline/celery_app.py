@@ -59,22 +59,18 @@ class CeleryOptions:
 
 
 def celery_options(settings: Settings) -> CeleryOptions:
-    """The options from the settings.
-
-    The ``worker.celery_*`` / ``worker.reap_*`` / ``worker.time_limit_*`` fields are read with defaults
-    until ``WorkerSettings`` declares them.
-    """
+    """The options from the settings."""
     w = settings.worker
     return CeleryOptions(
-        queue=getattr(w, "celery_queue", "voc"),
-        key_prefix=getattr(w, "celery_key_prefix", None),
-        visibility_timeout_s=getattr(w, "visibility_timeout_s", None),
-        max_tasks_per_child=getattr(w, "max_tasks_per_child", 100),
-        reap_every_s=getattr(w, "reap_every_s", 60.0),
-        reap_stale_s=getattr(w, "reap_stale_s", min(300.0, w.lease_s)),
+        queue=w.celery_queue,
+        key_prefix=w.celery_key_prefix,
+        visibility_timeout_s=w.visibility_timeout_s,
+        max_tasks_per_child=w.max_tasks_per_child,
+        reap_every_s=w.reap_every_s,
+        reap_stale_s=w.reap_stale_s,
         time_limits=TimeLimitPolicy(
-            base_s=getattr(w, "time_limit_base_s", 300.0),
-            per_audio_s=getattr(w, "time_limit_per_audio_s", 3.0),
+            base_s=w.time_limit_base_s,
+            per_audio_s=w.time_limit_per_audio_s,
             max_audio_s=settings.asr.max_duration_s,
         ),
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete
+from sqlmodel import Session, col, delete, select
 
 from voc.audio_store import LocalAudioStore
 from voc.db.calls import Call, Segment
@@ -185,6 +185,9 @@ class CallPipeline:
             for r in red.redactions
         ]
         with Session(self.engine) as session:
+            # Row lock: a worker that lost its lease while paused and the new owner must not interleave
+            # their delete + insert (PostgreSQL; SQLite serialises writers anyway).
+            session.exec(select(Call.id).where(Call.id == call_id).with_for_update())
             session.exec(delete(Segment).where(col(Segment.call_id) == call_id))
             for idx, (seg, red) in enumerate(zip(segments, redacted, strict=True)):
                 session.add(
