@@ -88,8 +88,14 @@ PHONE_SAY = "電話番号は、ゼロキューゼロの、イチニーサンヨ�
 CALLS: tuple[Call, ...] = (
     # C001: high usage, high fee, complains about value -> true cost_performance_gap
     Call(
-        "call-001", "call_01.flac", "stereo_operator_left", "田中", "2026-10-13T10:12:00+09:00",
-        "C001", "03-5678-9012", "jm_kumo",
+        "call-001",
+        "call_01.flac",
+        "stereo_operator_left",
+        "田中",
+        "2026-10-13T10:12:00+09:00",
+        "C001",
+        "03-5678-9012",
+        "jm_kumo",
         (
             op(GREETING.format(agent="田中")),
             cu("もしもし、契約のことで相談したいんですが。"),
@@ -105,8 +111,14 @@ CALLS: tuple[Call, ...] = (
     # C002 (not given in the metadata: linked by caller number): high usage, value complaint, mentions
     # switching to a cheaper competitor -> true cost_performance_gap; says her phone number aloud.
     Call(
-        "call-002", "call_02.flac", "stereo_operator_left", "鈴木", "2026-10-16T14:30:00+09:00",
-        "", "09012345678", "jf_nezumi",
+        "call-002",
+        "call_02.flac",
+        "stereo_operator_left",
+        "鈴木",
+        "2026-10-16T14:30:00+09:00",
+        "",
+        "09012345678",
+        "jf_nezumi",
         (
             op(SHORT_GREETING.format(agent="鈴木")),
             cu("解約を考えていて、お電話しました。"),
@@ -120,14 +132,22 @@ CALLS: tuple[Call, ...] = (
     ),
     # C003: LOW usage complaining about price -> decoy A (not a value gap: underuse)
     Call(
-        "call-003", "call_03.flac", "stereo_operator_left", "田中", "2026-10-22T09:45:00+09:00",
-        "C003", "", "jm_kumo",
+        "call-003",
+        "call_03.flac",
+        "stereo_operator_left",
+        "田中",
+        "2026-10-22T09:45:00+09:00",
+        "C003",
+        "",
+        "jm_kumo",
         (
             op(SHORT_GREETING.format(agent="田中")),
             cu("料金のことで聞きたいんですけど。"),
             op("はい、承ります。"),
-            cu("毎月6800円払っているんですが、あまり使っていないのに高すぎます。",
-               "毎月、ろくせんはっぴゃくえん払っているんですが、あまり使っていないのに高すぎます。"),
+            cu(
+                "毎月6800円払っているんですが、あまり使っていないのに高すぎます。",
+                "毎月、ろくせんはっぴゃくえん払っているんですが、あまり使っていないのに高すぎます。",
+            ),
             op("ご不便をおかけして申し訳ございません。ご利用状況を確認いたします。"),
             cu("週に一回くらいしか使っていないんです。"),
             op("ありがとうございます。ご利用に合わせて、小さなプランへの変更もご案内できます。"),
@@ -137,8 +157,14 @@ CALLS: tuple[Call, ...] = (
     ),
     # C004 (linked by caller number): high usage, network quality only; negated price complaint -> decoy B
     Call(
-        "call-004", "call_04.flac", "stereo_operator_left", "鈴木", "2026-10-27T19:05:00+09:00",
-        "", "+81 70-5555-6666", "jm_kumo",
+        "call-004",
+        "call_04.flac",
+        "stereo_operator_left",
+        "鈴木",
+        "2026-10-27T19:05:00+09:00",
+        "",
+        "+81 70-5555-6666",
+        "jm_kumo",
         (
             op(SHORT_GREETING.format(agent="鈴木")),
             cu("最近、通信速度が遅くて困っているんです。"),
@@ -152,8 +178,14 @@ CALLS: tuple[Call, ...] = (
     ),
     # C005: high usage, praises the service and the price -> decoy C
     Call(
-        "call-005", "call_05.flac", "stereo_operator_left", "田中", "2026-11-02T11:20:00+09:00",
-        "C005", "090-7777-8888", "jf_nezumi",
+        "call-005",
+        "call_05.flac",
+        "stereo_operator_left",
+        "田中",
+        "2026-11-02T11:20:00+09:00",
+        "C005",
+        "090-7777-8888",
+        "jf_nezumi",
         (
             op(GREETING.format(agent="田中")),
             cu("家族のスマホを一台追加したくて、お電話しました。"),
@@ -167,25 +199,41 @@ CALLS: tuple[Call, ...] = (
     ),
     # C006: cancels because of a move abroad, no dissatisfaction -> decoy D; birth date and address (PII)
     Call(
-        "call-006", "call_06.flac", "stereo_operator_left", "鈴木", "2026-10-20T16:40:00+09:00",
-        "C006", "", "jm_kumo",
+        "call-006",
+        "call_06.flac",
+        "stereo_operator_left",
+        "鈴木",
+        "2026-10-20T16:40:00+09:00",
+        "C006",
+        "",
+        "jm_kumo",
         (
             op(SHORT_GREETING.format(agent="鈴木")),
             cu("来月、海外に引っ越すので解約したいです。"),
             op("承知いたしました。ご本人様確認のため、生年月日をお願いいたします。"),
-            cu("生年月日は1985年4月12日です。",
-               "生年月日は、せんきゅうひゃくはちじゅうごねん、しがつじゅうににちです。"),
+            cu(
+                "生年月日は1985年4月12日です。",
+                "生年月日は、せんきゅうひゃくはちじゅうごねん、しがつじゅうににちです。",
+            ),
             op("ありがとうございます。請求書の送り先のご住所をお願いいたします。"),
-            cu("住所は東京都世田谷区桜新町1丁目2番3号です。",
-               "住所は東京都世田谷区桜新町、一丁目二番三号です。"),
+            cu(
+                "住所は東京都世田谷区桜新町1丁目2番3号です。",
+                "住所は東京都世田谷区桜新町、一丁目二番三号です。",
+            ),
             op("今月末での解約で承ります。長い間ありがとうございました。"),
             cu("ありがとうございました。サービスには満足していました。"),
         ),
     ),
     # C007: low usage, struggles with the setup -> feature struggle / underuse
     Call(
-        "call-007", "call_07.flac", "stereo_operator_left", "田中", "2026-11-10T13:15:00+09:00",
-        "C007", "０９０９８７６５４３２", "jf_gongitsune",
+        "call-007",
+        "call_07.flac",
+        "stereo_operator_left",
+        "田中",
+        "2026-11-10T13:15:00+09:00",
+        "C007",
+        "０９０９８７６５４３２",
+        "jf_gongitsune",
         (
             op(SHORT_GREETING.format(agent="田中")),
             cu("スマホを買ったんですが、設定のやり方がわからなくて、ほとんど使えていません。"),
@@ -199,8 +247,14 @@ CALLS: tuple[Call, ...] = (
     ),
     # C010: neutral question (roaming), no signal
     Call(
-        "call-008", "call_08.flac", "stereo_operator_left", "佐藤", "2026-11-13T17:50:00+09:00",
-        "C010", "", "jm_kumo",
+        "call-008",
+        "call_08.flac",
+        "stereo_operator_left",
+        "佐藤",
+        "2026-11-13T17:50:00+09:00",
+        "C010",
+        "",
+        "jm_kumo",
         (
             op(GREETING.format(agent="佐藤")),
             cu("来週、出張で台湾に行くんですが、そのままスマホは使えますか。"),
@@ -213,8 +267,14 @@ CALLS: tuple[Call, ...] = (
     ),
     # C008 (linked by caller number), mono recording: double billing -> dissatisfaction
     Call(
-        "call-009", "call_09_mono.flac", "mono", "佐藤", "2026-11-18T10:05:00+09:00",
-        "", "０６（６１２３）４５６７", "jm_kumo",
+        "call-009",
+        "call_09_mono.flac",
+        "mono",
+        "佐藤",
+        "2026-11-18T10:05:00+09:00",
+        "",
+        "０６（６１２３）４５６７",
+        "jm_kumo",
         (
             op(GREETING.format(agent="佐藤")),
             cu("今月の請求なんですが、同じ金額が二回引き落とされているんです。"),
@@ -228,35 +288,163 @@ CALLS: tuple[Call, ...] = (
 )
 
 CRM_COLUMNS = (
-    "customer_id", "name", "phone", "plan", "monthly_fee", "usage_rate", "tenure_months", "status",
-    "churned_at", "region",
+    "customer_id",
+    "name",
+    "phone",
+    "plan",
+    "monthly_fee",
+    "usage_rate",
+    "tenure_months",
+    "status",
+    "churned_at",
+    "region",
 )
 # The story each customer plays is in the comment; phones use several written forms on purpose.
 CRM: tuple[tuple[str, ...], ...] = (
-    ("C001", "高橋 健一", "090-1111-2222;03-5678-9012", "無制限プレミアム", "9800", "0.94", "38",
-     "active", "", "関東"),  # true cost_performance_gap
-    ("C002", "山本 由美", "+81 90 1234 5678", "無制限プレミアム", "8800", "0.93", "26", "active", "",
-     "関西"),  # true cost_performance_gap
-    ("C003", "伊藤 誠", "０８０－３３３３－４４４４", "スタンダード", "6800", "0.12", "14", "active", "",
-     "九州"),  # decoy A: low usage + price complaint
-    ("C004", "渡辺 翔太", "070-5555-6666", "無制限プレミアム", "8800", "0.95", "51", "active", "",
-     "関東"),  # decoy B: network quality only
-    ("C005", "中村 さくら", "09077778888;045-123-4567", "ファミリー無制限", "9200", "0.88", "72",
-     "active", "", "関東"),  # decoy C: praise
-    ("C006", "小林 大輔", "080-2468-1357", "スタンダード", "5800", "0.55", "45", "churned", "2026-10-31",
-     "関東"),  # decoy D: moving abroad
-    ("C007", "加藤 恵子", "０９０ ９８７６ ５４３２", "ライト", "2980", "0.08", "3", "active", "",
-     "東北"),  # feature struggle, low usage
-    ("C008", "吉田 浩二", "06-6123-4567;090-3141-5926", "スタンダード", "6800", "0.61", "29", "active", "",
-     "関西"),  # mono call: double billing
-    ("C009", "山田 花子", "080-1357-2468", "ライト", "2980", "0.15", "9", "churned", "2026-10-15",
-     "中部"),  # no call
-    ("C010", "佐々木 亮", "+81-80-2222-3333", "スタンダード", "5800", "0.47", "20", "active", "",
-     "北海道"),  # neutral roaming question
-    ("C011", "松本 直樹", "090-4444-5555", "無制限プレミアム", "9800", "0.91", "17", "churned", "2026-11-02",
-     "関東"),  # no call
-    ("C012", "井上 真理", "03-1111-2222", "ライト", "2980", "0.85", "11", "active", "",
-     "中国"),  # no call: high usage on a cheap plan
+    (
+        "C001",
+        "高橋 健一",
+        "090-1111-2222;03-5678-9012",
+        "無制限プレミアム",
+        "9800",
+        "0.94",
+        "38",
+        "active",
+        "",
+        "関東",
+    ),  # true cost_performance_gap
+    (
+        "C002",
+        "山本 由美",
+        "+81 90 1234 5678",
+        "無制限プレミアム",
+        "8800",
+        "0.93",
+        "26",
+        "active",
+        "",
+        "関西",
+    ),  # true cost_performance_gap
+    (
+        "C003",
+        "伊藤 誠",
+        "０８０－３３３３－４４４４",
+        "スタンダード",
+        "6800",
+        "0.12",
+        "14",
+        "active",
+        "",
+        "九州",
+    ),  # decoy A: low usage + price complaint
+    (
+        "C004",
+        "渡辺 翔太",
+        "070-5555-6666",
+        "無制限プレミアム",
+        "8800",
+        "0.95",
+        "51",
+        "active",
+        "",
+        "関東",
+    ),  # decoy B: network quality only
+    (
+        "C005",
+        "中村 さくら",
+        "09077778888;045-123-4567",
+        "ファミリー無制限",
+        "9200",
+        "0.88",
+        "72",
+        "active",
+        "",
+        "関東",
+    ),  # decoy C: praise
+    (
+        "C006",
+        "小林 大輔",
+        "080-2468-1357",
+        "スタンダード",
+        "5800",
+        "0.55",
+        "45",
+        "churned",
+        "2026-10-31",
+        "関東",
+    ),  # decoy D: moving abroad
+    (
+        "C007",
+        "加藤 恵子",
+        "０９０ ９８７６ ５４３２",
+        "ライト",
+        "2980",
+        "0.08",
+        "3",
+        "active",
+        "",
+        "東北",
+    ),  # feature struggle, low usage
+    (
+        "C008",
+        "吉田 浩二",
+        "06-6123-4567;090-3141-5926",
+        "スタンダード",
+        "6800",
+        "0.61",
+        "29",
+        "active",
+        "",
+        "関西",
+    ),  # mono call: double billing
+    (
+        "C009",
+        "山田 花子",
+        "080-1357-2468",
+        "ライト",
+        "2980",
+        "0.15",
+        "9",
+        "churned",
+        "2026-10-15",
+        "中部",
+    ),  # no call
+    (
+        "C010",
+        "佐々木 亮",
+        "+81-80-2222-3333",
+        "スタンダード",
+        "5800",
+        "0.47",
+        "20",
+        "active",
+        "",
+        "北海道",
+    ),  # neutral roaming question
+    (
+        "C011",
+        "松本 直樹",
+        "090-4444-5555",
+        "無制限プレミアム",
+        "9800",
+        "0.91",
+        "17",
+        "churned",
+        "2026-11-02",
+        "関東",
+    ),  # no call
+    (
+        "C012",
+        "井上 真理",
+        "03-1111-2222",
+        "ライト",
+        "2980",
+        "0.85",
+        "11",
+        "active",
+        "",
+        "中国",
+    ),  # no call: high usage on a cheap plan
 )
 
 STEREO_FIXTURE = (
@@ -350,12 +538,14 @@ def render(
         voice = operator_voice if is_op else customer_voice
         audio = utterance(line.say or line.text, voice, OPERATOR_RMS if is_op else CUSTOMER_RMS, CALL_RATE)
         pieces.append((line.speaker, pos, audio))
-        turns.append({
-            "speaker": line.speaker,
-            "start": round(pos / CALL_RATE, 3),
-            "end": round((pos + len(audio)) / CALL_RATE, 3),
-            "text": line.text,
-        })
+        turns.append(
+            {
+                "speaker": line.speaker,
+                "start": round(pos / CALL_RATE, 3),
+                "end": round((pos + len(audio)) / CALL_RATE, 3),
+                "text": line.text,
+            }
+        )
         gap = float(rng.uniform(*GAP_RANGE_S))
         pos += len(audio) + round(gap * 100) * CALL_RATE // 100
     n_ch = 2 if channels == "stereo_operator_left" else 1
@@ -363,15 +553,16 @@ def render(
     mix = np.zeros((end, n_ch), np.float32)
     for speaker, start, audio in pieces:
         ch = 0 if (speaker == "operator" or n_ch == 1) else 1  # operator left, customer right
-        mix[start:start + len(audio), ch] += audio
+        mix[start : start + len(audio), ch] += audio
     return to_pcm16(mix), turns
 
 
 # ---------------------------------------------------------------------------------------------- encoding
 
 
-def write_audio(path: Path, pcm: npt.NDArray[np.int16], rate: int, codec: str, fmt: str,
-                bit_rate: int | None = None) -> None:
+def write_audio(
+    path: Path, pcm: npt.NDArray[np.int16], rate: int, codec: str, fmt: str, bit_rate: int | None = None
+) -> None:
     """Encode interleaved int16 PCM (samples, channels) with PyAV; bit-exact muxing for reproducibility."""
     layout = "mono" if pcm.shape[1] == 1 else "stereo"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -386,7 +577,7 @@ def write_audio(path: Path, pcm: npt.NDArray[np.int16], rate: int, codec: str, f
         resampler = av.AudioResampler(format=ctx.format, layout=layout, rate=rate)
         block = 4096
         for i in range(0, len(pcm), block):
-            chunk = np.ascontiguousarray(pcm[i:i + block]).reshape(1, -1)
+            chunk = np.ascontiguousarray(pcm[i : i + block]).reshape(1, -1)
             frame = av.AudioFrame.from_ndarray(chunk, format="s16", layout=layout)
             frame.sample_rate = rate
             for converted in resampler.resample(frame):
@@ -427,8 +618,11 @@ def tiny_png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(
-        b"IEND", b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -503,8 +697,12 @@ def make_fixtures(root: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
-                        help="repository root (default: the one holding this script)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path(__file__).resolve().parent.parent,
+        help="repository root (default: the one holding this script)",
+    )
     parser.add_argument("--only", choices=("examples", "fixtures"), help="generate just one of the two")
     args = parser.parse_args()
     if args.only != "fixtures":

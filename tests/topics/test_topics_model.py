@@ -104,9 +104,14 @@ def test_small_corpora_still_fit() -> None:
 def test_a_handful_of_documents_still_fits() -> None:
     """The first model of a new site is fitted on the first few calls (8 here); k stays within them."""
     docs = [
-        ["料金", "高い", "コスパ", "悪い"], ["料金", "高い", "解約"], ["通信速度", "遅い", "繋がる_NEG"],
-        ["通信速度", "遅い", "困る"], ["設定", "分かる_NEG", "難しい"], ["設定", "難しい", "使える_NEG"],
-        ["料金", "満足", "便利"], ["解約", "海外", "引っ越す"],
+        ["料金", "高い", "コスパ", "悪い"],
+        ["料金", "高い", "解約"],
+        ["通信速度", "遅い", "繋がる_NEG"],
+        ["通信速度", "遅い", "困る"],
+        ["設定", "分かる_NEG", "難しい"],
+        ["設定", "難しい", "使える_NEG"],
+        ["料金", "満足", "便利"],
+        ["解約", "海外", "引っ越す"],
     ]
     model = TopicModel(random_state=0).fit(docs)
     assert 1 <= model.n_topics_ <= 6

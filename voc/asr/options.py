@@ -36,8 +36,9 @@ class AsrOptions(BaseModel):
     """Everything that shapes a transcription. Defaults are the measured fast path (docs/BENCHMARKS.md).
 
     ``num_workers`` transcriptions run at once, each on ``cpu_threads`` threads: keep the product at or
-    below the physical cores. Work units are stretches of one channel's speech of at most
-    ``max_unit_speech_s`` seconds, so both workers stay busy even when one party talks most of the call.
+    below the physical cores (2 x 1 on a 2-core machine). A call's speech is cut into at least
+    ``num_workers`` work units of at most ``max_unit_speech_s`` seconds of speech, so all workers stay
+    busy on a single call.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -53,12 +54,15 @@ class AsrOptions(BaseModel):
     channel_layout: ChannelLayout = ChannelLayout.STEREO_OPERATOR_LEFT
     vad: VadParameters = VadParameters()
     max_unit_speech_s: float = Field(28.0, gt=0.0)
+    # Pack both parties' turns, in time order, into shared units (see voc.asr.units.plan_units).
+    interleave_channels: bool = True
     # Whisper's own fallbacks (a window is re-decoded at higher temperature, or dropped as silence).
     no_speech_threshold: float | None = 0.6
     log_prob_threshold: float | None = -1.0
     compression_ratio_threshold: float | None = 2.4
-    # Word timings let a segment be cut where its words are separated by a pause of at least
-    # ``split_gap_s``: with per-channel VAD a Whisper segment can span several turns of one party.
+    # With per-channel VAD a Whisper segment can span several turns of one party, with the other party's
+    # turns in between. Word timings place the cut exactly (and also cut at pauses of ``split_gap_s``);
+    # without them the text is divided at the space or punctuation nearest to the chunk boundary.
     word_timestamps: bool = True
     split_gap_s: float = Field(1.0, gt=0.0)
     # In a mono mix the other party's turn follows a short pause, so cut at shorter pauses there.

@@ -1,11 +1,12 @@
 """Transcription of a decoded call into a timed, role-labelled :class:`Transcript`.
 
-Path: split channels by layout → Silero VAD per channel (a silent or noise-only channel yields no work and
-no text) → pack each channel's speech into work units (:mod:`voc.asr.units`) → ``num_workers`` threads
-share one ``WhisperModel`` (loaded with ``num_workers`` CTranslate2 replicas, which release the GIL) and
-transcribe the units longest first → map word times back to the call's clock, cutting a Whisper segment
-wherever its words fall in different VAD chunks or pause for ``split_gap_s`` → hallucination guards →
-roles for mono → time order → talk metrics.
+Path: split channels by layout → Silero VAD per channel (a silent or noise-only channel yields no chunks,
+hence no text) → pack the speech chunks of both channels, in time order, into work units
+(:mod:`voc.asr.units`; at least one per worker) → ``num_workers`` threads share one ``WhisperModel``
+(loaded with ``num_workers`` CTranslate2 replicas, which release the GIL) and transcribe the units longest
+first → map word times back to the call's clock, cutting a Whisper segment wherever its words fall in
+different VAD chunks (each chunk belongs to one channel, hence one speaker) or pause for ``split_gap_s``
+→ hallucination guards → roles for mono → time order → talk metrics.
 
 Decoder guards on every call: language pinned (default "ja"), ``condition_on_previous_text=False`` (no
 repetition loops carried across windows), Whisper's no-speech / log-prob / compression-ratio thresholds.
@@ -16,13 +17,10 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-
-import numpy as np
-import numpy.typing as npt
 
 from voc.asr.channels import ChannelAudio, split_channels
 from voc.asr.guards import filter_segments
@@ -89,13 +87,44 @@ def _natural_cut(words: list[Any], cut: int) -> int:
     return cut
 
 
-def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: float) -> list[TranscriptSegment]:
-    """One Whisper segment (times in the unit's concatenated audio) → segments on the call's clock, cut
-    where its words fall into different VAD chunks (other speakers talked in between) or pause."""
+def _split_text_by_chunks(segment: Any, unit: Unit) -> list[tuple[float, float, str, int]]:
+    """Without word times: divide a segment that runs across VAD chunks at the text break (space or
+    punctuation) nearest to where its time crosses each chunk boundary, in proportion to time."""
+    first = unit.chunk_index(segment.start)
+    last = unit.chunk_index(segment.end, is_end=True)
+    text = segment.text.strip()
+    if first == last or not text:
+        return [(unit.to_call_time(segment.start, first), unit.to_call_time(segment.end, first), text, first)]
+    span = max(segment.end - segment.start, 1e-6)
+    breaks = [i for i in range(1, len(text)) if text[i] == " " or text[i - 1] in _BREAK_AFTER]
+    pieces: list[tuple[float, float, str, int]] = []
+    cut_from = 0
+    for chunk in range(first, last + 1):
+        lo, hi = unit.concat_bounds(chunk)
+        t0, t1 = max(segment.start, lo), min(segment.end, hi)
+        if chunk == last:
+            cut_to = len(text)
+        else:
+            target = round((t1 - segment.start) / span * len(text))
+            near = [b for b in breaks if b > cut_from and abs(b - target) <= max(3, len(text) // 6)]
+            cut_to = min(near, key=lambda b: abs(b - target)) if near else max(cut_from, target)
+        piece = text[cut_from:cut_to].strip()
+        if piece:
+            pieces.append((unit.to_call_time(t0, chunk), unit.to_call_time(t1, chunk), piece, chunk))
+        cut_from = cut_to
+    return pieces
 
-    def make(start: float, end: float, text: str) -> TranscriptSegment:
+
+def _split_segment(
+    segment: Any, unit: Unit, speakers: Sequence[Speaker], split_gap_s: float
+) -> list[TranscriptSegment]:
+    """One Whisper segment (times in the unit's concatenated audio) → segments on the call's clock, cut
+    where its words fall into different VAD chunks (another turn) or pause; each piece takes the speaker
+    of the channel its chunk came from."""
+
+    def make(start: float, end: float, text: str, chunk: int) -> TranscriptSegment:
         return TranscriptSegment(
-            speaker=speaker,
+            speaker=speakers[unit.channels[chunk]],
             start=round(float(start), 3),
             end=round(float(max(start, end)), 3),
             text=text.strip(),
@@ -105,9 +134,7 @@ def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: floa
 
     words = segment.words
     if not words:
-        start = unit.to_call_time(segment.start, unit.chunk_index(segment.start))
-        end = unit.to_call_time(segment.end, unit.chunk_index(segment.end, is_end=True))
-        return [make(start, end, segment.text)]
+        return [make(*piece) for piece in _split_text_by_chunks(segment, unit)]
     chunks = [unit.chunk_index((word.start + word.end) / 2) for word in words]
     cuts = {0, len(words)}
     for i in range(1, len(words)):
@@ -116,8 +143,7 @@ def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: floa
         elif words[i].start - words[i - 1].end >= split_gap_s:
             cuts.add(i)
     pieces: list[TranscriptSegment] = []
-    bounds = sorted(cuts)
-    for lo, hi in itertools.pairwise(bounds):
+    for lo, hi in itertools.pairwise(sorted(cuts)):
         group = words[lo:hi]
         if not group:
             continue
@@ -125,8 +151,8 @@ def _split_segment(segment: Any, unit: Unit, speaker: Speaker, split_gap_s: floa
         chunk = max(set(chunks[lo:hi]), key=chunks[lo:hi].count)
         start = unit.to_call_time(group[0].start, chunk)
         end = unit.to_call_time(group[-1].end, chunk)
-        pieces.append(make(start, end, "".join(word.word for word in group)))
-    return pieces
+        pieces.append(make(start, end, "".join(word.word for word in group), chunk))
+    return [piece for piece in pieces if piece.text]
 
 
 class Transcriber:
@@ -191,7 +217,7 @@ class Transcriber:
 
             def run(index: int) -> None:
                 unit = units[index]
-                results[index] = self._transcribe_unit(unit, channels[unit.channel].samples, index, tracker)
+                results[index] = self._transcribe_unit(unit, channels, index, tracker)
 
             if units:
                 _ = self.model_  # load once, before the workers need it
@@ -218,23 +244,29 @@ class Transcriber:
         )
 
     def _plan(self, channels: list[ChannelAudio], pool: ThreadPoolExecutor) -> list[Unit]:
-        vad, max_speech_s = self.options.vad, self.options.max_unit_speech_s
+        vad = self.options.vad
         chunk_lists = list(
             pool.map(lambda channel: speech_chunks(channel.samples, vad, WHISPER_SAMPLE_RATE), channels)
         )
-        units: list[Unit] = []
-        for index, (channel, chunks) in enumerate(zip(channels, chunk_lists, strict=True)):
+        for channel, chunks in zip(channels, chunk_lists, strict=True):
             if not chunks:
                 logger.info("no speech on the %s channel", channel.speaker)
-            units.extend(plan_units(index, channel.speaker, chunks, max_speech_s, WHISPER_SAMPLE_RATE))
-        return units
+        return plan_units(
+            chunk_lists,
+            max_unit_speech_s=self.options.max_unit_speech_s,
+            sample_rate=WHISPER_SAMPLE_RATE,
+            interleave=self.options.interleave_channels,
+            min_units=self.options.num_workers,
+        )
 
     def _transcribe_unit(
-        self, unit: Unit, samples: npt.NDArray[np.float32], index: int, tracker: _ProgressTracker
+        self, unit: Unit, channels: list[ChannelAudio], index: int, tracker: _ProgressTracker
     ) -> list[TranscriptSegment]:
         options = self.options
+        speakers = [channel.speaker for channel in channels]
+        gap = options.mono_split_gap_s if len(channels) == 1 else options.split_gap_s
         segments, _info = self.model_.transcribe(
-            unit.audio(samples),
+            unit.audio([channel.samples for channel in channels]),
             language=options.language,
             beam_size=options.beam_size,
             condition_on_previous_text=False,
@@ -248,8 +280,7 @@ class Transcriber:
         out: list[TranscriptSegment] = []
         # faster-whisper decodes lazily while ``segments`` is iterated: consume it completely here.
         for segment in segments:
-            gap = options.mono_split_gap_s if unit.speaker == "unknown" else options.split_gap_s
-            pieces = _split_segment(segment, unit, unit.speaker, gap)
+            pieces = _split_segment(segment, unit, speakers, gap)
             out.extend(pieces)
             if pieces:
                 tracker.update(index, unit, pieces[-1].end)

@@ -1,22 +1,23 @@
-"""Work units: one channel's speech, cut by VAD and packed into pieces for the worker threads.
+"""Work units: the call's speech, cut by VAD per channel and packed into pieces for the worker threads.
 
-Each channel is run through Silero VAD once (faster-whisper's own ``get_speech_timestamps``). Its speech
+Each channel is run through Silero VAD once (faster-whisper's own ``get_speech_timestamps``). The speech
 chunks are packed in time order into units of at most ``max_unit_speech_s`` seconds of speech; a unit's
 chunks are concatenated (silence removed, as faster-whisper's ``vad_filter`` does) and transcribed on
-their own, so that two workers can share the work of a call in which one party talks most of the time.
-:class:`Unit` maps times in the concatenated audio back to the call's clock.
+their own, so that the workers share the work of one call. :class:`Unit` maps times in the concatenated
+audio back to the call's clock and knows each chunk's channel, hence its speaker.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from voc.asr.options import VadParameters
-from voc.asr.transcript import Speaker
 
 __all__ = ["Unit", "plan_units", "speech_chunks"]
 
@@ -44,11 +45,11 @@ def speech_chunks(
 
 @dataclass(frozen=True, eq=False)
 class Unit:
-    """Consecutive speech chunks of one channel, transcribed as one piece of audio."""
+    """Speech chunks, in time order, transcribed as one piece of audio; ``channels[i]`` is the channel of
+    ``chunks[i]`` (a unit may interleave both parties' turns)."""
 
-    channel: int
-    speaker: Speaker
     chunks: tuple[tuple[int, int], ...]  # (start, end) samples on the call's clock
+    channels: tuple[int, ...]
     sample_rate: int
 
     @property
@@ -57,10 +58,17 @@ class Unit:
 
     @property
     def span_s(self) -> tuple[float, float]:
-        return self.chunks[0][0] / self.sample_rate, self.chunks[-1][1] / self.sample_rate
+        return min(c[0] for c in self.chunks) / self.sample_rate, max(
+            c[1] for c in self.chunks
+        ) / self.sample_rate
 
-    def audio(self, samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        return np.concatenate([samples[start:end] for start, end in self.chunks])
+    def audio(self, signals: Sequence[npt.NDArray[np.float32]]) -> npt.NDArray[np.float32]:
+        return np.concatenate(
+            [
+                signals[channel][start:end]
+                for (start, end), channel in zip(self.chunks, self.channels, strict=True)
+            ]
+        )
 
     def _cumulative(self) -> list[int]:
         ends, total = [], 0
@@ -68,6 +76,12 @@ class Unit:
             total += end - start
             ends.append(total)
         return ends
+
+    def concat_bounds(self, chunk: int) -> tuple[float, float]:
+        """Where chunk ``chunk`` starts and ends in the concatenated audio (seconds)."""
+        ends = self._cumulative()
+        before = ends[chunk - 1] if chunk > 0 else 0
+        return before / self.sample_rate, ends[chunk] / self.sample_rate
 
     def chunk_index(self, t: float, *, is_end: bool = False) -> int:
         """Which chunk the concatenated-audio time ``t`` (seconds) falls in; at a boundary, an end time
@@ -86,24 +100,54 @@ class Unit:
 
 
 def plan_units(
-    channel: int,
-    speaker: Speaker,
-    chunks: list[tuple[int, int]],
+    chunks_by_channel: Sequence[Sequence[tuple[int, int]]],
+    *,
     max_unit_speech_s: float,
     sample_rate: int,
+    interleave: bool = True,
+    min_units: int = 1,
 ) -> list[Unit]:
-    """Pack a channel's chunks, in order, into units of at most ``max_unit_speech_s`` seconds of speech
-    (a chunk longer than that forms a unit of its own)."""
-    units: list[Unit] = []
-    current: list[tuple[int, int]] = []
-    speech = 0
+    """Pack speech chunks into units of at most ``max_unit_speech_s`` seconds of speech (a longer chunk
+    forms a unit of its own).
+
+    ``interleave``: all channels' chunks in time order share units, which fills Whisper's 30 s windows
+    like a mono mix would (each channel alone would half-fill them) and gives Whisper the conversation
+    as context; the speech is split evenly into at least ``min_units`` units so that every worker has
+    one. Otherwise each channel is packed on its own, in order.
+    """
     limit = max_unit_speech_s * sample_rate
-    for start, end in chunks:
-        if current and speech + (end - start) > limit:
-            units.append(Unit(channel, speaker, tuple(current), sample_rate))
-            current, speech = [], 0
-        current.append((start, end))
-        speech += end - start
-    if current:
-        units.append(Unit(channel, speaker, tuple(current), sample_rate))
+    if interleave:
+        streams = [
+            sorted(
+                (start, end, channel)
+                for channel, chunks in enumerate(chunks_by_channel)
+                for start, end in chunks
+            )
+        ]
+    else:
+        streams = [
+            [(start, end, channel) for start, end in chunks]
+            for channel, chunks in enumerate(chunks_by_channel)
+        ]
+    units: list[Unit] = []
+    for stream in streams:
+        total = sum(end - start for start, end, _ in stream)
+        if not total:
+            continue
+        n_units = max(min_units if interleave else 1, math.ceil(total / limit))
+        target = min(limit, total / n_units)
+        current: list[tuple[int, int, int]] = []
+        speech = 0
+        for start, end, channel in stream:
+            if current and (speech >= target or speech + (end - start) > limit):
+                units.append(_unit(current, sample_rate))
+                current, speech = [], 0
+            current.append((start, end, channel))
+            speech += end - start
+        if current:
+            units.append(_unit(current, sample_rate))
     return units
+
+
+def _unit(items: list[tuple[int, int, int]], sample_rate: int) -> Unit:
+    return Unit(tuple((start, end) for start, end, _ in items), tuple(ch for _, _, ch in items), sample_rate)
