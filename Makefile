@@ -54,8 +54,13 @@ browsers:
 ## Set up and run every check: ruff, mypy --strict, pytest (SQLite and PostgreSQL).
 test: lint typecheck pytest
 
+## Every benchmark, written to docs/BENCHMARKS.md (tens of minutes on 2 cores).
 bench: models
-	$(VOC) bench all
+	$(VOC) bench nlp
+	$(VOC) bench topics
+	$(VOC) bench asr examples/calls/*.flac
+	$(VOC) bench api
+	$(VOC) bench scale
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voc.calls.ingest import register_call
 from voc.db.calls import Call, CallCreate, Segment
@@ -91,7 +91,9 @@ def test_transcript_is_redacted_tokenized_and_stored(runtime: Runtime, toolkit: 
         call = session.get(Call, call_id)
         assert call is not None and call.status == "done", call and call.error
         assert call.channels == 2 and call.duration_s is not None and 15 < call.duration_s < 25
-        segments = session.exec(select(Segment).where(Segment.call_id == call_id).order_by(Segment.idx)).all()
+        segments = session.exec(
+            select(Segment).where(Segment.call_id == call_id).order_by(col(Segment.idx))
+        ).all()
     assert transcriber.calls == [(2, "stereo_operator_left")]
     texts = [s.text for s in segments]
     assert "090" not in texts[1] and "5678" not in texts[1] and "［電話番号］" in texts[1]

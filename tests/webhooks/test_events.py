@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from tests.webhooks.conftest import Receiver
 from voc.db.calls import Call, CallStatusEvent
@@ -22,7 +22,7 @@ from voc.webhooks.subscriptions import create_subscription
 
 def _deliveries(engine: Engine) -> list[WebhookDelivery]:
     with Session(engine) as session:
-        return list(session.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)).all())
+        return list(session.exec(select(WebhookDelivery).order_by(col(WebhookDelivery.id))).all())
 
 
 def test_call_analyzed_is_sent_once_per_analysis(engine: Engine, receiver: Receiver) -> None:

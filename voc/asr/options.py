@@ -56,6 +56,9 @@ class AsrOptions(BaseModel):
     max_unit_speech_s: float = Field(28.0, gt=0.0)
     # Pack both parties' turns, in time order, into shared units (see voc.asr.units.plan_units).
     interleave_channels: bool = True
+    # > 0: transcribe all units of a call as batches through faster-whisper's BatchedInferencePipeline
+    # on one thread (give it cpu_threads=2, num_workers=1) instead of one unit per worker thread.
+    batch_size: int = Field(0, ge=0)
     # Whisper's own fallbacks (a window is re-decoded at higher temperature, or dropped as silence).
     no_speech_threshold: float | None = 0.6
     log_prob_threshold: float | None = -1.0

@@ -14,13 +14,17 @@ repetition loops carried across windows), Whisper's no-speech / log-prob / compr
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+
+import numpy as np
 
 from voc.asr.channels import ChannelAudio, split_channels
 from voc.asr.guards import filter_segments
@@ -219,7 +223,9 @@ class Transcriber:
                 unit = units[index]
                 results[index] = self._transcribe_unit(unit, channels, index, tracker)
 
-            if units:
+            if units and options.batch_size > 0:
+                results.update(self._transcribe_batched(units, channels, tracker))
+            elif units:
                 _ = self.model_  # load once, before the workers need it
                 order = sorted(range(len(units)), key=lambda i: -units[i].speech_s)
                 list(pool.map(run, order))
@@ -256,8 +262,69 @@ class Transcriber:
             max_unit_speech_s=self.options.max_unit_speech_s,
             sample_rate=WHISPER_SAMPLE_RATE,
             interleave=self.options.interleave_channels,
-            min_units=self.options.num_workers,
+            min_units=1 if self.options.batch_size > 0 else self.options.num_workers,
         )
+
+    def _decode_options(self) -> dict[str, Any]:
+        options = self.options
+        return {
+            "language": options.language,
+            "beam_size": options.beam_size,
+            "condition_on_previous_text": False,
+            "no_speech_threshold": options.no_speech_threshold,
+            "log_prob_threshold": options.log_prob_threshold,
+            "compression_ratio_threshold": options.compression_ratio_threshold,
+            "word_timestamps": options.word_timestamps,
+            "hotwords": options.hotwords,
+            "vad_filter": False,  # units are already VAD speech only
+        }
+
+    def _transcribe_batched(
+        self, units: list[Unit], channels: list[ChannelAudio], tracker: _ProgressTracker
+    ) -> dict[int, list[TranscriptSegment]]:
+        """All units of the call back to back in one array, one clip per unit, through
+        ``BatchedInferencePipeline`` (each unit is at most ``max_unit_speech_s`` <= 30 s)."""
+        from faster_whisper import BatchedInferencePipeline  # heavy import, deferred
+
+        options = self.options
+        signals = [channel.samples for channel in channels]
+        pieces = [unit.audio(signals) for unit in units]
+        offsets = list(itertools.accumulate((len(p) for p in pieces), initial=0))
+        clips = [
+            {"start": offsets[i] / WHISPER_SAMPLE_RATE, "end": offsets[i + 1] / WHISPER_SAMPLE_RATE}
+            for i in range(len(units))
+        ]
+        pipeline = BatchedInferencePipeline(self.model_)
+        segments, _info = pipeline.transcribe(
+            np.concatenate(pieces),
+            clip_timestamps=clips,
+            batch_size=options.batch_size,
+            without_timestamps=True,
+            **{k: v for k, v in self._decode_options().items() if k != "condition_on_previous_text"},
+        )
+        speakers = [channel.speaker for channel in channels]
+        gap = options.mono_split_gap_s if len(channels) == 1 else options.split_gap_s
+        results: dict[int, list[TranscriptSegment]] = {i: [] for i in range(len(units))}
+        for segment in segments:  # consumed completely here
+            index = max(0, bisect.bisect_right(offsets, round(segment.start * WHISPER_SAMPLE_RATE)) - 1)
+            index = min(index, len(units) - 1)
+            shift = offsets[index] / WHISPER_SAMPLE_RATE
+            local = SimpleNamespace(
+                start=segment.start - shift,
+                end=segment.end - shift,
+                text=segment.text,
+                avg_logprob=segment.avg_logprob,
+                no_speech_prob=segment.no_speech_prob,
+                words=[
+                    SimpleNamespace(start=w.start - shift, end=w.end - shift, word=w.word)
+                    for w in segment.words or []
+                ],
+            )
+            split = _split_segment(local, units[index], speakers, gap)
+            results[index].extend(split)
+            if split:
+                tracker.update(index, units[index], split[-1].end)
+        return results
 
     def _transcribe_unit(
         self, unit: Unit, channels: list[ChannelAudio], index: int, tracker: _ProgressTracker
@@ -266,16 +333,7 @@ class Transcriber:
         speakers = [channel.speaker for channel in channels]
         gap = options.mono_split_gap_s if len(channels) == 1 else options.split_gap_s
         segments, _info = self.model_.transcribe(
-            unit.audio([channel.samples for channel in channels]),
-            language=options.language,
-            beam_size=options.beam_size,
-            condition_on_previous_text=False,
-            no_speech_threshold=options.no_speech_threshold,
-            log_prob_threshold=options.log_prob_threshold,
-            compression_ratio_threshold=options.compression_ratio_threshold,
-            word_timestamps=options.word_timestamps,
-            hotwords=options.hotwords,
-            vad_filter=False,  # the unit is already VAD speech only
+            unit.audio([channel.samples for channel in channels]), **self._decode_options()
         )
         out: list[TranscriptSegment] = []
         # faster-whisper decodes lazily while ``segments`` is iterated: consume it completely here.

@@ -43,3 +43,87 @@ def bench_nlp(
     )
     write_section(output, "nlp", table)
     typer.echo(table)
+
+
+@app.command("asr")
+def bench_asr(
+    files: list[Path] = typer.Argument(..., help="Audio files (examples/calls/*.flac)."),
+    references: Path | None = typer.Option(
+        None, help="Reference texts: examples/transcripts.json, or a .json/.txt beside each file."
+    ),
+    repeats: int = typer.Option(2, min=1, help="Timed runs of each path (best is kept)."),
+    output: Path = OutputOption,
+) -> None:
+    """Raw faster-whisper vs the service's path on the same files: throughput, ratio, CER."""
+    import json
+
+    from voc.asr.bench import format_markdown, load_references, run_asr_bench
+    from voc.asr.model_assets import ModelNotFoundError, resolve_model_dir
+
+    settings = Settings()
+    try:
+        model_dir = resolve_model_dir(settings.asr.model_dir)
+    except ModelNotFoundError as exc:
+        fail(str(exc))
+    refs = json.loads(references.read_text(encoding="utf-8")) if references else load_references(files)
+    result = run_asr_bench(
+        files, refs, model_dir, repeats=repeats, progress=lambda m: typer.echo(m, err=True)
+    )
+    table = format_markdown(result)
+    write_section(output, "asr", table)
+    typer.echo(table)
+
+
+@app.command("topics")
+def bench_topics(
+    sizes: list[int] = typer.Option([10_000, 100_000], "--size", help="Generated documents (repeatable)."),
+    output: Path = OutputOption,
+) -> None:
+    """Topic model fit time and peak memory on generated short documents."""
+    from voc.topics.bench import format_markdown, run_topics_bench
+
+    table = "## Topics (`voc bench topics`)\n\n" + format_markdown(run_topics_bench(sizes=tuple(sizes)))
+    write_section(output, "topics", table)
+    typer.echo(table)
+
+
+@app.command("api")
+def bench_api(
+    calls: int = typer.Option(500, min=10, help="Seeded calls."),
+    concurrency: int = typer.Option(50, min=1),
+    requests: int = typer.Option(3000, min=10),
+    output: Path = OutputOption,
+) -> None:
+    """p50/p99 of reads at N concurrent clients while a worker keeps the CPU busy."""
+    from api.bench import run_api_bench
+
+    result = run_api_bench(n_calls=calls, concurrency=concurrency, requests=requests)
+    table = "## API reads under load (`voc bench api`)\n\n" + result.markdown()
+    write_section(output, "api", table)
+    typer.echo(table)
+
+
+@app.command("scale")
+def bench_scale(
+    audio: list[Path] = typer.Argument(None, help="Calls to process (default: examples/calls/*.flac)."),
+    processes: list[int] = typer.Option([1, 2], "--processes", help="Worker process counts to compare."),
+    output: Path = OutputOption,
+) -> None:
+    """Throughput with 1 and 2 worker processes on this machine (the real pipeline), and the ratio."""
+    import tempfile
+
+    from voc.pipeline.scale_bench import run_scale_bench
+
+    settings = Settings()
+    files = audio or sorted(Path("examples/calls").glob("*.flac"))
+    with tempfile.TemporaryDirectory(prefix="voc-bench-scale-") as tmp:
+        result = run_scale_bench(
+            Path(tmp),
+            model_dir=settings.asr.model_dir,
+            audio=files,
+            processes=tuple(processes),
+            calls=len(files),
+        )
+    table = "## Scale-out (`voc bench scale`)\n\n" + result.to_markdown()
+    write_section(output, "scale", table)
+    typer.echo(table)
