@@ -33,6 +33,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     415: "Not an audio file",
     422: "Invalid input",
+    503: "Not ready (a model or dictionary is missing)",
 }
 
 _SCHEMA = ProblemDetail.model_json_schema()

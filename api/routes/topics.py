@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
+from api.routes.errors import COMMON, problems
 from voc.calls.queries import segments_of
 from voc.nlp.toolkit import TextToolkit
 from voc.search.kwic import kwic
@@ -20,7 +21,7 @@ from voc.topics.network import cooccurrence_network, to_svg
 from voc.topics.reports import assigned_calls, resolve_version, topic_report, topics_summary
 from voc.topics.service import CUSTOMER_SIDE, TopicParams, refit, rename_topic
 
-router = APIRouter(prefix="/api/v1", tags=["topics"])
+router = APIRouter(prefix="/api/v1", tags=["topics"], responses=COMMON)
 
 
 class TopicRename(BaseModel):
@@ -43,6 +44,7 @@ def list_topics(session: SessionDep, version: int | None = None) -> dict[str, An
 
 @router.get(
     "/topics/report",
+    responses={200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
     summary="Shares over time, emerging topics, segments, signals, churn",
     dependencies=[allow("topics.read")],
 )
@@ -82,6 +84,7 @@ def get_report(
     "/topics/{topic_id}",
     summary="Rename a topic (the name survives refits)",
     dependencies=[allow("topics.write")],
+    responses=problems(404),
 )
 def patch_topic(topic_id: int, body: TopicRename, session: SessionDep) -> dict[str, Any]:
     try:
@@ -95,7 +98,10 @@ def patch_topic(topic_id: int, body: TopicRename, session: SessionDep) -> dict[s
 
 
 @router.post(
-    "/topics/refit", summary="Fit a new topic model version now", dependencies=[allow("topics.write")]
+    "/topics/refit",
+    summary="Fit a new topic model version now",
+    dependencies=[allow("topics.write")],
+    responses=problems(409),
 )
 def post_refit(session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
     settings = rt.settings.topics
@@ -123,6 +129,7 @@ def _docs_for(session: SessionDep, topic: int | None, version: int | None) -> li
 
 @router.get(
     "/topics/network",
+    responses={200: {"content": {"application/json": {}, "image/svg+xml": {"schema": {"type": "string"}}}}},
     summary="Co-occurrence network (KH Coder style) as JSON or SVG",
     dependencies=[allow("topics.read")],
 )
@@ -146,6 +153,7 @@ def get_network(
     "/search",
     summary="KWIC: a word or phrase in context across transcripts",
     dependencies=[allow("calls.read")],
+    responses=problems(503),
 )
 def search(
     session: SessionDep,

@@ -138,3 +138,21 @@ def test_model_loads_lazily_from_options(model_dir: Path) -> None:
     assert transcriber._model is None
     transcript = transcriber.transcribe_file(fixture_path("speech_16k.wav"))
     assert transcript.segments
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"batch_size": 4},  # BatchedInferencePipeline over the same units
+        {"interleave_channels": False},  # each channel packed on its own
+        {"word_timestamps": False},  # segments divided at text breaks instead of word times
+    ],
+)
+def test_alternative_paths_give_the_same_roles_and_quality(
+    asr_options: AsrOptions, whisper_model: object, update: dict[str, object]
+) -> None:
+    options = asr_options.model_copy(update=update)
+    transcript = Transcriber(options, model=whisper_model).transcribe_file(fixture_path("stereo_call.flac"))
+    assert cer(reference("stereo_call.json"), transcript.text) <= STEREO_MAX_CER
+    assert [s.speaker for s in transcript.segments][:2] == ["operator", "customer"]
+    assert "乗り換え" in "".join(s.text for s in transcript.segments if s.speaker == "customer")

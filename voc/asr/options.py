@@ -53,7 +53,7 @@ class AsrOptions(BaseModel):
     hotwords: str | None = None
     channel_layout: ChannelLayout = ChannelLayout.STEREO_OPERATOR_LEFT
     vad: VadParameters = VadParameters()
-    max_unit_speech_s: float = Field(28.0, gt=0.0)
+    max_unit_speech_s: float = Field(28.0, gt=0.0, le=30.0)  # also the longest VAD chunk
     # Pack both parties' turns, in time order, into shared units (see voc.asr.units.plan_units).
     interleave_channels: bool = True
     # > 0: transcribe all units of a call as batches through faster-whisper's BatchedInferencePipeline

@@ -250,9 +250,9 @@ class Transcriber:
         )
 
     def _plan(self, channels: list[ChannelAudio], pool: ThreadPoolExecutor) -> list[Unit]:
-        vad = self.options.vad
+        vad, longest = self.options.vad, self.options.max_unit_speech_s
         chunk_lists = list(
-            pool.map(lambda channel: speech_chunks(channel.samples, vad, WHISPER_SAMPLE_RATE), channels)
+            pool.map(lambda ch: speech_chunks(ch.samples, vad, WHISPER_SAMPLE_RATE, longest), channels)
         )
         for channel, chunks in zip(channels, chunk_lists, strict=True):
             if not chunks:

@@ -23,9 +23,10 @@ __all__ = ["Unit", "plan_units", "speech_chunks"]
 
 
 def speech_chunks(
-    samples: npt.NDArray[np.float32], vad: VadParameters, sample_rate: int
+    samples: npt.NDArray[np.float32], vad: VadParameters, sample_rate: int, max_chunk_s: float = float("inf")
 ) -> list[tuple[int, int]]:
-    """Speech chunks as (start, end) sample indices; empty for a silent or noise-only channel."""
+    """Speech chunks as (start, end) sample indices; empty for a silent or noise-only channel. Chunks
+    longer than ``max_chunk_s`` are cut at a short pause (Silero's ``max_speech_duration_s``)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps  # heavy import, deferred
 
     if samples.size == 0:
@@ -37,6 +38,7 @@ def speech_chunks(
             min_speech_duration_ms=vad.min_speech_duration_ms,
             min_silence_duration_ms=vad.min_silence_duration_ms,
             speech_pad_ms=vad.speech_pad_ms,
+            max_speech_duration_s=max_chunk_s,
         ),
         sampling_rate=sample_rate,
     )
