@@ -143,8 +143,8 @@ def test_model_loads_lazily_from_options(model_dir: Path) -> None:
 @pytest.mark.parametrize(
     "update",
     [
-        {"batch_size": 4},  # BatchedInferencePipeline over the same units
-        {"interleave_channels": False},  # each channel packed on its own
+        {"batch_size": 0, "num_workers": 2},  # one unit per worker thread instead of batches
+        {"batch_size": 0, "num_workers": 2, "interleave_channels": False},  # each channel on its own
         {"word_timestamps": False},  # segments divided at text breaks instead of word times
     ],
 )

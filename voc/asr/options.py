@@ -35,10 +35,11 @@ class VadParameters(BaseModel):
 class AsrOptions(BaseModel):
     """Everything that shapes a transcription. Defaults are the measured fast path (docs/BENCHMARKS.md).
 
-    ``num_workers`` transcriptions run at once, each on ``cpu_threads`` threads: keep the product at or
-    below the physical cores (2 x 1 on a 2-core machine). A call's speech is cut into at least
-    ``num_workers`` work units of at most ``max_unit_speech_s`` seconds of speech, so all workers stay
-    busy on a single call.
+    A call's speech (VAD chunks of both channels, in time order) is cut into work units of at most
+    ``max_unit_speech_s`` seconds of speech. With ``batch_size`` > 0 (default) the units go through
+    faster-whisper's ``BatchedInferencePipeline`` as batches on ``cpu_threads`` threads; with 0,
+    ``num_workers`` threads transcribe one unit each on ``cpu_threads`` threads (keep the product at or
+    below the physical cores) and the speech is cut into at least ``num_workers`` units.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -46,8 +47,8 @@ class AsrOptions(BaseModel):
     model_dir: Path = DEFAULT_MODEL_DIR
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     compute_type: str = "int8"
-    cpu_threads: int = Field(1, ge=0)
-    num_workers: int = Field(2, ge=1)
+    cpu_threads: int = Field(2, ge=0)
+    num_workers: int = Field(1, ge=1)
     beam_size: int = Field(5, ge=1)
     language: str = "ja"
     hotwords: str | None = None
@@ -57,8 +58,9 @@ class AsrOptions(BaseModel):
     # Pack both parties' turns, in time order, into shared units (see voc.asr.units.plan_units).
     interleave_channels: bool = True
     # > 0: transcribe all units of a call as batches through faster-whisper's BatchedInferencePipeline
-    # on one thread (give it cpu_threads=2, num_workers=1) instead of one unit per worker thread.
-    batch_size: int = Field(0, ge=0)
+    # (one worker, cpu_threads threads; the measured fastest path on 2 cores). 0: one unit per worker
+    # thread (num_workers x cpu_threads, e.g. 2 x 1).
+    batch_size: int = Field(8, ge=0)
     # Whisper's own fallbacks (a window is re-decoded at higher temperature, or dropped as silence).
     no_speech_threshold: float | None = 0.6
     log_prob_threshold: float | None = -1.0

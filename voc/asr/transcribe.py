@@ -183,13 +183,13 @@ class Transcriber:
         progress: Progress | None = None,
     ) -> Transcript:
         """``transcribe`` with the layout as a plain string too (the pipeline's calling convention)."""
-        return self.transcribe(audio, layout=ChannelLayout(layout) if layout else None, progress=progress)
+        return self.transcribe(audio, layout=layout, progress=progress)
 
     def transcribe_file(
         self,
         path: str | Path,
         *,
-        layout: ChannelLayout | None = None,
+        layout: ChannelLayout | str | None = None,
         progress: Progress | None = None,
         decode_timeout_s: float = DEFAULT_TIMEOUT_S,
         max_duration_s: float = DEFAULT_MAX_DURATION_S,
@@ -203,7 +203,7 @@ class Transcriber:
         self,
         audio: DecodedAudio,
         *,
-        layout: ChannelLayout | None = None,
+        layout: ChannelLayout | str | None = None,
         progress: Progress | None = None,
     ) -> Transcript:
         """Transcribe decoded 16 kHz audio. ``layout`` overrides ``options.channel_layout`` for this call;
@@ -211,11 +211,12 @@ class Transcriber:
         if audio.sample_rate != WHISPER_SAMPLE_RATE:
             raise ValueError(f"expected {WHISPER_SAMPLE_RATE} Hz audio, got {audio.sample_rate} Hz")
         options = self.options
-        applied, channels = split_channels(audio, layout or options.channel_layout)
+        applied, channels = split_channels(audio, ChannelLayout(layout) if layout else options.channel_layout)
         results: dict[int, list[TranscriptSegment]] = {}
         # One pool for both stages: VAD of the two channels, then the units, longest first so that the
         # workers finish close together. ONNX Runtime and CTranslate2 release the GIL.
-        with ThreadPoolExecutor(options.num_workers, thread_name_prefix="voc-asr") as pool:
+        threads = options.num_workers if options.batch_size == 0 else len(channels)
+        with ThreadPoolExecutor(threads, thread_name_prefix="voc-asr") as pool:
             units = self._plan(channels, pool)
             tracker = _ProgressTracker(units, progress)
 
@@ -299,7 +300,9 @@ class Transcriber:
             np.concatenate(pieces),
             clip_timestamps=clips,
             batch_size=options.batch_size,
-            without_timestamps=True,
+            # Stereo: speakers come from the channels and word times cut the turns. Mono: Whisper's own
+            # segment timestamps mark the pauses where the other party takes over.
+            without_timestamps=len(channels) > 1,
             **{k: v for k, v in self._decode_options().items() if k != "condition_on_previous_text"},
         )
         speakers = [channel.speaker for channel in channels]
