@@ -24,13 +24,21 @@ class AsrSettings(BaseModel):
     )
     device: str = "cpu"
     compute_type: str = "int8"
-    cpu_threads: int = Field(default=0, ge=0, description="Threads per transcription; 0: 1.")
+    cpu_threads: int = Field(
+        default=0, ge=0, description="Threads per worker process; 0: its share of the cores."
+    )
     num_workers: int = Field(
-        default=0, ge=0, description="Transcriptions at once in one worker process; 0: from the core count."
+        default=1, ge=1, description="Transcriptions at once in a worker process (with batch_size 0)."
+    )
+    batch_size: int = Field(
+        default=8, ge=0, description="Speech stretches decoded as one batch; 0: one at a time per worker."
     )
     beam_size: int = Field(default=5, ge=1, le=10)
     language: str = "ja"
     default_layout: ChannelLayout = "stereo_operator_left"
+    use_hotwords: bool = Field(
+        default=True, description="Bias decoding toward the domain vocabulary (product, plan, rival names)."
+    )
     hotwords_file: Path | None = Field(
         default=None, description="Extra vocabulary, one term a line; the domain vocabulary is always used."
     )

@@ -59,15 +59,21 @@ def bench_asr(
 
     from voc.asr.bench import format_markdown, load_references, run_asr_bench
     from voc.asr.model_assets import ModelNotFoundError, resolve_model_dir
+    from voc.nlp.vocabulary import load_terms
+    from voc.pipeline.process import asr_options
 
     settings = Settings()
     try:
         model_dir = resolve_model_dir(settings.asr.model_dir)
     except ModelNotFoundError as exc:
         fail(str(exc))
+    configured = asr_options(settings, load_terms(settings.nlp.domain_terms))
+    variants = {"service (as configured)": configured}
+    if configured.hotwords:
+        variants["service without hotwords"] = configured.model_copy(update={"hotwords": None})
     refs = json.loads(references.read_text(encoding="utf-8")) if references else load_references(files)
     result = run_asr_bench(
-        files, refs, model_dir, repeats=repeats, progress=lambda m: typer.echo(m, err=True)
+        files, refs, model_dir, variants=variants, repeats=repeats, progress=lambda m: typer.echo(m, err=True)
     )
     table = format_markdown(result)
     write_section(output, "asr", table)

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
@@ -25,6 +25,10 @@ from voc.nlp.toolkit import TextToolkit
 from voc.pipeline.worker import PermanentError, Reporter
 from voc.redaction.redactor import Redactor
 from voc.settings import Settings
+
+if TYPE_CHECKING:
+    from voc.asr import AsrOptions
+    from voc.nlp.vocabulary import Term
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +81,7 @@ class CallPipeline:
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine, store: LocalAudioStore) -> CallPipeline:
         """The pipeline as entry points run it. The ASR model itself loads on the first call."""
-        from voc.asr import AsrOptions, ChannelLayout, Transcriber, resolve_model_dir
-        from voc.nlp.vocabulary import hotwords
+        from voc.asr import Transcriber
         from voc.signals.params import SignalParams
         from voc.signals.stage import make_signals_stage
         from voc.topics.service import TopicParams, assign_call
@@ -88,24 +91,7 @@ class CallPipeline:
         toolkit = TextToolkit.load(
             settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary
         )
-        words = hotwords(toolkit.terms)
-        if asr.hotwords_file is not None:
-            extra = [
-                w.strip() for w in asr.hotwords_file.read_text(encoding="utf-8").splitlines() if w.strip()
-            ]
-            words = "、".join([*extra, words] if words else extra)
-        cpu_threads, num_workers = asr_threads(asr.cpu_threads, asr.num_workers, settings.worker.processes)
-        options = AsrOptions(
-            model_dir=resolve_model_dir(asr.model_dir),
-            device=asr.device,
-            compute_type=asr.compute_type,
-            cpu_threads=cpu_threads,
-            num_workers=num_workers,
-            beam_size=asr.beam_size,
-            language=asr.language,
-            hotwords=words or None,
-            channel_layout=ChannelLayout(asr.default_layout),
-        )
+        options = asr_options(settings, toolkit.terms)
         topic_params = TopicParams(
             n_topics=settings.topics.n_topics, min_calls_to_fit=settings.topics.min_calls_to_fit
         )
@@ -215,16 +201,40 @@ class CallPipeline:
         log.info("call %s: %d segments stored, %d redactions", call_id, len(segments), len(redactions))
 
 
-def asr_threads(cpu_threads: int, num_workers: int, processes: int) -> tuple[int, int]:
-    """(threads per transcription, transcriptions at once) for one worker process.
+def asr_options(settings: Settings, terms: Sequence[Term]) -> AsrOptions:
+    """The transcription options from the settings; hotwords from the domain vocabulary (+ a file)."""
+    from voc.asr import AsrOptions, ChannelLayout, resolve_model_dir
+    from voc.nlp.vocabulary import hotwords
 
-    0 means "from the cores": each worker process gets its share of the cores, spent as concurrent
-    single-threaded transcriptions of the call's channel stretches, which measured faster than one
-    transcription on several threads (docs/BENCHMARKS.md).
+    asr = settings.asr
+    words = hotwords(terms)
+    if asr.hotwords_file is not None:
+        lines = asr.hotwords_file.read_text(encoding="utf-8").splitlines()
+        extra = [w.strip() for w in lines if w.strip()]
+        words = "、".join([*extra, words] if words else extra)
+    return AsrOptions(
+        model_dir=resolve_model_dir(asr.model_dir),
+        device=asr.device,
+        compute_type=asr.compute_type,
+        cpu_threads=asr_threads(asr.cpu_threads, settings.worker.processes),
+        num_workers=asr.num_workers,
+        batch_size=asr.batch_size,
+        beam_size=asr.beam_size,
+        language=asr.language,
+        hotwords=(words or None) if asr.use_hotwords else None,
+        channel_layout=ChannelLayout(asr.default_layout),
+    )
+
+
+def asr_threads(cpu_threads: int, processes: int) -> int:
+    """Threads for one worker process's transcriptions: its share of the cores unless set.
+
+    CTranslate2 left at 0 takes 4 threads and oversubscribes a 2-core machine (design notes §1).
     """
+    if cpu_threads:
+        return cpu_threads
     cores = os.cpu_count() or 2
-    share = max(1, cores // max(1, processes or max(1, cores // 2)))
-    return (cpu_threads or 1), (num_workers or max(1, share // (cpu_threads or 1)))
+    return max(1, cores // max(1, processes or max(1, cores // 2)))
 
 
 class _Throttle:
