@@ -12,7 +12,7 @@ from sqlmodel import Session
 from api.auth import ApiKeyMiddleware, annotate_roles, check_guarded
 from api.limits import BodySizeLimitMiddleware
 from api.problems import install_problem_handlers
-from api.routes import audit, calls, customers, health, keys, me, signals, topics, ui, webhooks
+from api.routes import audit, calls, customers, exports, health, keys, me, signals, topics, ui, webhooks
 from voc import __version__
 from voc.runtime import Runtime
 from voc.security.keys import ensure_admin_key
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(health.router)
     app.include_router(ui.router)
     app.include_router(annotate_roles(me.router))
-    for module in (calls, customers, keys, webhooks, audit, signals, topics):
+    for module in (calls, customers, keys, webhooks, audit, signals, topics, exports):
         app.include_router(annotate_roles(module.router))
     check_guarded(app)
     return app
