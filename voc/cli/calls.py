@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -84,14 +83,13 @@ def ingest_cmd(
 
 def wait_for(rt: Runtime, call_ids: list[int]) -> None:
     """Follow the calls to the end; with no live worker, do the work here (retries included)."""
-    stop = threading.Event()
-    helper: threading.Thread | None = None
-    if not live_workers(rt.engine):
-        from voc.pipeline.factory import build_worker
+    from voc.pipeline.factory import embedded_worker_count, spawn_workers, stop_workers
 
-        worker = build_worker(rt)
-        helper = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-        helper.start()
+    # With no live worker, this command does the work itself, with the same worker processes as
+    # `voc serve` (one per core); they stop once every call it waits for is finished.
+    helpers = (
+        [] if live_workers(rt.engine) else spawn_workers(rt.settings, embedded_worker_count(rt.settings))
+    )
     try:
         with progress_bar() as bar:
             task = bar.add_task("analysing", total=len(call_ids))
@@ -101,13 +99,11 @@ def wait_for(rt: Runtime, call_ids: list[int]) -> None:
                 finished = [c for c in rows if c.status in FINAL]
                 partial = sum(c.stage_progress for c in rows if c.status not in FINAL)
                 bar.update(task, completed=len(finished) + partial)
-                if len(finished) == len(call_ids) or (helper is not None and not helper.is_alive()):
+                if len(finished) == len(call_ids) or (helpers and not any(p.is_alive() for p in helpers)):
                     break
                 time.sleep(0.5)
     finally:
-        stop.set()
-        if helper is not None:
-            helper.join()
+        stop_workers(helpers)
     failed = [c for c in rows if c.status in ("failed", "dead")]
     pending = [c for c in rows if c.status not in FINAL]
     for call in failed:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
 import threading
 from types import FrameType
@@ -33,7 +32,7 @@ def serve_cmd(
     import uvicorn
 
     from api.app import create_app
-    from voc.pipeline.factory import embedded_worker_count, run_worker_process
+    from voc.pipeline.factory import embedded_worker_count, spawn_workers, stop_workers
     from voc.runtime import Runtime
 
     settings = Settings()
@@ -42,10 +41,7 @@ def serve_cmd(
     # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
     embedded = settings.worker.embedded and not settings.broker_url
     count = workers if workers is not None else (embedded_worker_count(settings) if embedded else 0)
-    context = multiprocessing.get_context("spawn")  # CTranslate2 models are not fork-safe
-    procs = [context.Process(target=run_worker_process, args=(settings,), daemon=True) for _ in range(count)]
-    for proc in procs:
-        proc.start()
+    procs = spawn_workers(settings, count)
     log.info(
         "serving on http://%s:%s with %d embedded worker(s)",
         host or settings.host,
@@ -60,10 +56,7 @@ def serve_cmd(
             log_level=settings.log_level.lower(),
         )
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.join(timeout=10)
+        stop_workers(procs)
 
 
 def worker_cmd(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import multiprocessing.process
 import os
 import threading
 from typing import Any
@@ -21,10 +23,34 @@ log = logging.getLogger(__name__)
 
 
 def embedded_worker_count(settings: Settings) -> int:
-    """One worker process per two cores: each transcribes its call's channels on two threads."""
+    """One worker process per core, each transcribing on one thread: on 2 cores two processes moved
+    1.41x the audio of one process on two threads (docs/BENCHMARKS.md, `voc bench scale`)."""
     if settings.worker.processes:
         return settings.worker.processes
-    return max(1, (os.cpu_count() or 2) // 2)
+    return max(1, os.cpu_count() or 1)
+
+
+def spawn_workers(settings: Settings, count: int) -> list[multiprocessing.process.BaseProcess]:
+    """Worker processes, spawned (not forked: CTranslate2 models are not fork-safe)."""
+    if count < 1:
+        return []
+    context = multiprocessing.get_context("spawn")
+    # Each process takes its share of the cores (VOC_ASR__CPU_THREADS=0): tell it how many share them.
+    settings = settings.model_copy(update={"worker": settings.worker.model_copy(update={"processes": count})})
+    procs: list[multiprocessing.process.BaseProcess] = [
+        context.Process(target=run_worker_process, args=(settings,), daemon=True) for _ in range(count)
+    ]
+    for proc in procs:
+        proc.start()
+    return procs
+
+
+def stop_workers(procs: list[multiprocessing.process.BaseProcess], timeout_s: float = 10.0) -> None:
+    """SIGTERM, then wait; a call in flight is taken over by the next worker when its lease expires."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(timeout=timeout_s)
 
 
 def build_worker(rt: Runtime) -> Worker:

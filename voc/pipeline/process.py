@@ -233,8 +233,8 @@ def asr_threads(cpu_threads: int, processes: int) -> int:
     """
     if cpu_threads:
         return cpu_threads
-    cores = os.cpu_count() or 2
-    return max(1, cores // max(1, processes or max(1, cores // 2)))
+    cores = os.cpu_count() or 1
+    return max(1, cores // max(1, processes or cores))
 
 
 class _Throttle:
