@@ -7,14 +7,14 @@ VOC_TEST_BACKENDS=sqlite restricts a quick local run to SQLite (CI runs both).
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
 
+from tests.databases import temporary_database
 from voc.audio_store import LocalAudioStore
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
@@ -28,27 +28,14 @@ from voc.settings import Settings
 BACKENDS = [
     b.strip() for b in os.environ.get("VOC_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
 ]
-POSTGRES_ADMIN_URL = os.environ.get(
-    "VOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated database for this test session, dropped at the end."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"voc_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database() as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -14,16 +14,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
+from tests.databases import temporary_database
 from tests.scale.harness import WorkerFleet
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "VOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 BACKENDS = [
     b.strip() for b in os.environ.get("VOC_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
 ]
@@ -50,18 +48,8 @@ def scale_pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this module, dropped at the end."""
     if "postgresql" not in BACKENDS:
         pytest.skip("VOC_TEST_BACKENDS excludes postgresql")
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"voc_scale_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with temporary_database("voc_scale") as url:
+        yield url
 
 
 def _empty(engine: Engine) -> None:

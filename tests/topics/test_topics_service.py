@@ -4,12 +4,12 @@ surviving a refit, new calls assigned without a refit, and the binding `voc topi
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from voc.db.calls import Call, Segment
+from tests.corpus import store_corpus
+from voc.db.calls import Call
 from voc.db.topics import Topic, TopicAssignment
 from voc.nlp.toolkit import TextToolkit
 from voc.topics.reports import topic_report, topics_summary
@@ -20,44 +20,10 @@ PARAMS = TopicParams(min_calls_to_fit=8)
 
 
 def _store_corpus(engine: Engine, toolkit: TextToolkit, seed: int = 0) -> dict[int, str]:
-    """One call per utterance: an operator greeting plus the customer's words. Returns call id → theme."""
-    themes: dict[int, str] = {}
+    """One call per utterance (operator greeting + the customer's words). Returns call id → theme."""
     utterances = generate_utterances(per_theme_per_week=2, weeks=8, emerging_per_week=8, seed=seed)
     with Session(engine) as session:
-        for i, u in enumerate(utterances):
-            call = Call(
-                audio_sha256=f"{seed:02d}{i:062x}",
-                external_id=f"T{seed}-{i:03d}",
-                status="done",
-                started_at=u.timestamp.replace(tzinfo=UTC),
-            )
-            session.add(call)
-            session.flush()
-            assert call.id is not None
-            greeting = "お電話ありがとうございます。サポートセンターでございます。"
-            session.add(
-                Segment(
-                    call_id=call.id,
-                    idx=0,
-                    speaker="operator",
-                    start=0,
-                    end=2,
-                    text=greeting,
-                    tokens=toolkit.tokenizer(greeting),
-                )
-            )
-            session.add(
-                Segment(
-                    call_id=call.id,
-                    idx=1,
-                    speaker="customer",
-                    start=2.5,
-                    end=6,
-                    text=u.text,
-                    tokens=toolkit.tokenizer(u.text),
-                )
-            )
-            themes[call.id] = u.theme
+        themes = store_corpus(session, toolkit, utterances, prefix=f"T{seed}")
         session.commit()
     return themes
 

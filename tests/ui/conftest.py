@@ -26,6 +26,7 @@ from playwright.sync_api import BrowserContext, FloatRect, Page, Playwright, Vie
 from sqlmodel import Session
 
 from tests.conftest import REPO
+from tests.corpus import store_corpus
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, Segment
 from voc.db.customers import CustomerCreate
@@ -142,40 +143,7 @@ def _seed_topics(session: Session, toolkit: TextToolkit) -> None:
     today = datetime.now(UTC).replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=today.weekday(), weeks=7)
     corpus = generate_utterances(per_theme_per_week=2, weeks=8, emerging_per_week=8, start=start, seed=0)
-    for i, u in enumerate(corpus):
-        call = Call(
-            audio_sha256=hashlib.sha256(f"topic-{i}".encode()).hexdigest(),
-            external_id=f"T-{i:03d}",
-            status="done",
-            started_at=u.timestamp.replace(tzinfo=UTC),
-            duration_s=6.0,
-        )
-        session.add(call)
-        session.flush()
-        assert call.id is not None
-        greeting = "お電話ありがとうございます。サポートセンターでございます。"
-        session.add(
-            Segment(
-                call_id=call.id,
-                idx=0,
-                speaker="operator",
-                start=0,
-                end=2,
-                text=greeting,
-                tokens=toolkit.tokenizer(greeting),
-            )
-        )
-        session.add(
-            Segment(
-                call_id=call.id,
-                idx=1,
-                speaker="customer",
-                start=2.5,
-                end=6,
-                text=u.text,
-                tokens=toolkit.tokenizer(u.text),
-            )
-        )
+    store_corpus(session, toolkit, corpus, prefix="T")
     version = refit(session, TopicParams(min_calls_to_fit=8))
     assert version is not None, "the seeded corpus must be enough for a topic model"
 
