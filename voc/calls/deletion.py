@@ -12,9 +12,6 @@ from voc.db.calls import Call
 
 log = logging.getLogger(__name__)
 
-#: Kept for modules that still register themselves; deletion now finds derived tables from the schema.
-DERIVED_TABLES: list[type] = []
-
 
 def call_derived_tables() -> list[Table]:
     """Every table with a ``call_id`` foreign key to ``calls``, children before parents."""

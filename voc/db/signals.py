@@ -6,7 +6,7 @@
 - ``signal_models``: the trained classifier per signal (pickle) and its held-out quality;
 - ``customer_flags`` / ``customer_flag_events``: the customer-level flags in force and their history.
 
-Importing this module registers the call-derived tables in ``voc.calls.deletion.DERIVED_TABLES``.
+Deleting a call deletes these rows too: ``voc.calls.deletion`` finds every table with a ``call_id``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from voc.calls.deletion import DERIVED_TABLES
 from voc.db.types import UTCDateTime, utcnow
 
 SIGNAL_SOURCES = ("baseline", "model")
@@ -107,9 +106,3 @@ class CustomerFlagEvent(SQLModel, table=True):
     event: str = Field(max_length=16, description="raised | cleared")
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-
-
-# Deleting a call deletes its labels first (they point at its signals), then its signals.
-for _table in (SignalFeedback, CallSignalRow):
-    if _table not in DERIVED_TABLES:
-        DERIVED_TABLES.append(_table)

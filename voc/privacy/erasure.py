@@ -73,7 +73,7 @@ def erase_customer(
     call_ids = [c.id for c in calls if c.id is not None]
     if call_ids:
         report.webhook_deliveries += _delete_where(session, WebhookDelivery, "call_id", call_ids)
-        # Tables with a foreign key to calls that did not register in DERIVED_TABLES.
+        # Tables that reference calls under another column name than call_id (delete_call covers those).
         for table, column in _tables_referencing("calls.id"):
             report.other_rows += _delete_table_rows(session, table, column, call_ids)
     for call in calls:
