@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -14,12 +12,11 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, problems
-from voc.calls.queries import segments_of
 from voc.nlp.toolkit import TextToolkit
 from voc.search.kwic import kwic
 from voc.topics.network import cooccurrence_network, to_svg
-from voc.topics.reports import assigned_calls, resolve_version, topic_report, topics_summary
-from voc.topics.service import CUSTOMER_SIDE, TopicParams, refit, rename_topic
+from voc.topics.reports import assigned_calls, report_csv, resolve_version, topic_report, topics_summary
+from voc.topics.service import TopicParams, call_documents, refit, rename_topic
 
 router = APIRouter(prefix="/api/v1", tags=["topics"], responses=COMMON)
 
@@ -59,22 +56,8 @@ def get_report(
         from fastapi.responses import JSONResponse
 
         return JSONResponse(report)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", "topic", "name", "count", "share"])
-    for p in report["periods"]:
-        for s in p["shares"]:
-            writer.writerow(
-                [
-                    p["period"],
-                    s["topic"],
-                    report["names"].get(str(s["topic"])),
-                    s["count"],
-                    round(s["share"], 4),
-                ]
-            )
     return PlainTextResponse(
-        out.getvalue(),
+        report_csv(report),
         media_type="text/csv",
         headers={"Content-Disposition": "attachment; filename=topics.csv"},
     )
@@ -119,12 +102,7 @@ def _docs_for(session: SessionDep, topic: int | None, version: int | None) -> li
     if v is None or v.id is None:
         return []
     calls = [c.call_id for c in assigned_calls(session, v.id) if topic is None or c.topic == topic]
-    docs = []
-    for call_id in calls:
-        tokens = [t for s in segments_of(session, call_id) if s.speaker in CUSTOMER_SIDE for t in s.tokens]
-        if tokens:
-            docs.append(tokens)
-    return docs
+    return list(call_documents(session, calls).values())
 
 
 @router.get(

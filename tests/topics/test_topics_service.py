@@ -12,7 +12,7 @@ from tests.corpus import store_corpus
 from voc.db.calls import Call
 from voc.db.topics import Topic, TopicAssignment
 from voc.nlp.toolkit import TextToolkit
-from voc.topics.reports import topic_report, topics_summary
+from voc.topics.reports import report_csv, topic_report, topics_summary
 from voc.topics.service import TopicParams, assign_call, refit, rename_topic
 from voc.topics.synthetic import EMERGING_THEME, generate_utterances
 
@@ -68,6 +68,9 @@ def test_topics_match_known_themes_and_the_new_one_is_emerging(engine: Engine, t
         assert all(len(term) > 1 for term in topic["terms"][:3])
         assert not any(term in ("が", "は", "を", "えーと", "あの") for term in topic["terms"])
     assert report["representative_calls"][0]["calls"][0]["start"] == 2.5  # the customer's line
+    rows = report_csv(report).splitlines()
+    assert rows[0] == "period,topic_id,topic,name,count,share"
+    assert len(rows) == 1 + sum(len(p["shares"]) for p in report["periods"])
 
 
 def test_names_survive_a_refit_and_new_calls_are_assigned(engine: Engine, toolkit: TextToolkit) -> None:

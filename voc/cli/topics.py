@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 
 import typer
 from sqlmodel import Session
 
 from voc.cli.common import fail, print_json, runtime
-from voc.topics.reports import topic_report, topics_summary
+from voc.topics.reports import report_csv, topic_report, topics_summary
 from voc.topics.service import TopicParams, refit, rename_topic
 
 app = typer.Typer(invoke_without_command=True)
@@ -82,24 +80,7 @@ def export_report(
     rt = runtime(ctx)
     with Session(rt.engine) as session:
         report = topic_report(session, period="week" if period == "week" else "month")
-        summary = topics_summary(session)
     if fmt == "json":
         print_json(report)
         return
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["period", "topic_id", "topic", "count", "share"])
-    names = report.get("names", {})
-    ids = {t["index"]: t["id"] for t in summary["topics"]}
-    for p in report["periods"]:
-        for s in p["shares"]:
-            writer.writerow(
-                [
-                    p["period"],
-                    ids.get(s["topic"]),
-                    names.get(str(s["topic"])),
-                    s["count"],
-                    round(s["share"], 4),
-                ]
-            )
-    sys.stdout.write(out.getvalue())
+    sys.stdout.write(report_csv(report))

@@ -6,6 +6,8 @@ Bands used for segments (documented for analysts): usage 低 < 0.3 ≤ 中 < 0.7
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -139,6 +141,7 @@ def topic_report(
         "model_version": version.id,
         "period": period,
         "names": {str(k): v for k, v in names.items()},
+        "topic_ids": {str(t.index): t.id for t in topics},
         "shares": [asdict(s) for s in trends.topic_shares(topic_ids)],
         "periods": [
             {"period": p.period.isoformat(), "total": p.total, "shares": [asdict(s) for s in p.shares]}
@@ -197,3 +200,18 @@ def topic_report(
         )
     report["representative_calls"] = reps
     return report
+
+
+def report_csv(report: dict[str, Any]) -> str:
+    """The topic shares per period of a :func:`topic_report`, one row per period and topic."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["period", "topic_id", "topic", "name", "count", "share"])
+    names, ids = report.get("names", {}), report.get("topic_ids", {})
+    for p in report.get("periods", []):
+        for s in p["shares"]:
+            key = str(s["topic"])
+            writer.writerow(
+                [p["period"], ids.get(key), s["topic"], names.get(key), s["count"], round(s["share"], 4)]
+            )
+    return out.getvalue()
