@@ -68,6 +68,16 @@ def export_calls(
         ):
             if a.topic_index >= 0:
                 topics[a.call_id] = names.get(a.topic_index, str(a.topic_index))
+    transcripts: dict[int, list[dict[str, Any]]] = {}
+    if with_transcript:
+        for seg in session.exec(
+            select(Segment)
+            .where(col(Segment.call_id).in_(ids))
+            .order_by(col(Segment.call_id), col(Segment.idx))
+        ):
+            transcripts.setdefault(seg.call_id, []).append(
+                {"speaker": seg.speaker, "start": seg.start, "end": seg.end, "text": seg.text}
+            )
     out = []
     for call, customer in rows:
         assert call.id is not None
@@ -85,12 +95,7 @@ def export_calls(
             "talk_ratio": call.metrics.get("talk_ratio"),
         }
         if with_transcript:
-            doc["segments"] = [
-                {"speaker": s.speaker, "start": s.start, "end": s.end, "text": s.text}
-                for s in session.exec(
-                    select(Segment).where(Segment.call_id == call.id).order_by(col(Segment.idx))
-                )
-            ]
+            doc["segments"] = transcripts.get(call.id, [])
         out.append(doc)
     return out
 
