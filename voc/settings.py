@@ -28,7 +28,12 @@ class AsrSettings(BaseModel):
         default=0, ge=0, description="Threads per worker process; 0: its share of the cores."
     )
     num_workers: int = Field(
-        default=1, ge=1, description="Transcriptions at once in a worker process (with batch_size 0)."
+        default=0,
+        ge=0,
+        description=(
+            "Model replicas per worker process, each on cpu_threads threads. A call's speech is split over "
+            "them when no other call waits (the other workers are idle then); 0: cores / cpu_threads."
+        ),
     )
     batch_size: int = Field(
         default=8, ge=0, description="Speech stretches decoded as one batch; 0: one at a time per worker."

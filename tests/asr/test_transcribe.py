@@ -156,3 +156,19 @@ def test_alternative_paths_give_the_same_roles_and_quality(
     assert cer(reference("stereo_call.json"), transcript.text) <= STEREO_MAX_CER
     assert [s.speaker for s in transcript.segments][:2] == ["operator", "customer"]
     assert "乗り換え" in "".join(s.text for s in transcript.segments if s.speaker == "customer")
+
+
+def test_a_call_split_over_parallel_batches_keeps_roles_order_and_quality(
+    asr_options: AsrOptions, whisper_model: object
+) -> None:
+    """``parallel`` (all cores free) splits the speech into batches transcribed at once: the transcript
+    must read as the batched one does."""
+    options = asr_options.model_copy(update={"num_workers": 2})
+    fractions: list[float] = []
+    transcript = Transcriber(options, model=whisper_model).transcribe(
+        decode_file(fixture_path("stereo_call.flac")), parallel=2, progress=fractions.append
+    )
+    assert cer(reference("stereo_call.json"), transcript.text) <= STEREO_MAX_CER
+    assert [s.speaker for s in transcript.segments][:2] == ["operator", "customer"]
+    assert [s.start for s in transcript.segments] == sorted(s.start for s in transcript.segments)
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0

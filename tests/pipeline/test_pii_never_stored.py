@@ -58,7 +58,9 @@ class Scripted:
     def __init__(self) -> None:
         self.lines: list[Seg] = []
 
-    def __call__(self, audio: DecodedAudio, layout: str, progress: Callable[[float], None] | None) -> Script:
+    def __call__(
+        self, audio: DecodedAudio, layout: str, progress: Callable[[float], None] | None, parallel: int = 1
+    ) -> Script:
         logging.getLogger("voc.asr.test").info("raw ASR text: %s", " / ".join(s.text for s in self.lines))
         return Script(self.lines)
 

@@ -43,9 +43,13 @@ class ScriptedTranscriber:
     def __init__(self, segments: Sequence[Seg]) -> None:
         self.segments = segments
         self.calls: list[tuple[int, str]] = []
+        self.parallel: list[int] = []
 
-    def __call__(self, audio: DecodedAudio, layout: str, progress: Callable[[float], None] | None) -> Script:
+    def __call__(
+        self, audio: DecodedAudio, layout: str, progress: Callable[[float], None] | None, parallel: int = 1
+    ) -> Script:
         self.calls.append((audio.n_channels, layout))
+        self.parallel.append(parallel)
         if progress:
             progress(1.0)
         return Script(self.segments)
@@ -58,13 +62,16 @@ SCRIPT = [
 ]
 
 
-def _pipeline(rt: Runtime, toolkit: TextToolkit, transcriber: ScriptedTranscriber) -> CallPipeline:
+def _pipeline(
+    rt: Runtime, toolkit: TextToolkit, transcriber: ScriptedTranscriber, max_parallel: int = 1
+) -> CallPipeline:
     return CallPipeline(
         engine=rt.engine,
         store=rt.store,
         transcriber=transcriber,
         redactor=Redactor(enabled=True),
         toolkit=toolkit,
+        max_parallel=max_parallel,
     )
 
 
@@ -103,6 +110,22 @@ def test_transcript_is_redacted_tokenized_and_stored(runtime: Runtime, toolkit: 
     assert texts[1][red["start"] : red["end"]] == "［電話番号］"
     assert "高い" in segments[1].tokens and "EXCESS:高い" in segments[1].tokens
     assert not any("5678" in t for s in segments for t in s.tokens)
+
+
+def test_a_call_gets_every_replica_only_when_no_other_call_waits(
+    runtime: Runtime, toolkit: TextToolkit
+) -> None:
+    """While calls wait, each worker batches its own call on one replica (the other cores are busy with
+    theirs); the last call of a batch, or a lone upload, is split over all replicas."""
+    transcriber = ScriptedTranscriber(SCRIPT)
+    first = _ingest(runtime, "stereo_call.flac")
+    _ingest(runtime, "mono_call.flac")
+    pipeline = _pipeline(runtime, toolkit, transcriber, max_parallel=2)
+    _run(runtime, pipeline)
+    assert transcriber.parallel == [1, 2]
+    pipeline(first, lambda _s, _p: None)  # nothing waits now
+    assert transcriber.parallel == [1, 2, 2]
+    assert _pipeline(runtime, toolkit, transcriber, max_parallel=1)._parallel(first) == 1
 
 
 def test_running_twice_replaces_instead_of_duplicating(runtime: Runtime, toolkit: TextToolkit) -> None:

@@ -1,20 +1,23 @@
 """ASR benchmark: raw faster-whisper against the service path on the same files, in one run.
 
-"Raw" is what a user would do by hand::
+"Raw" is what a user would do by hand, on all cores::
 
-    model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=2)
+    model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=os.cpu_count())
     segments, _ = model.transcribe(decode_audio(path), language="ja", beam_size=5, vad_filter=True)
 
-(the file mixed to mono by ``decode_audio``). The service path is :meth:`Transcriber.transcribe_file`
-(child-process decode, channel split, VAD units, parallel workers, guards, roles, metrics). Both are timed
-file-in to text-out with their models already loaded; the runs alternate (raw, service, raw, service…)
-so that load from other processes spreads over both. Throughput is audio seconds per wall second.
+(the file mixed to mono by ``decode_audio``), file after file. The other paths are :class:`BenchPath`
+runners that time themselves on the whole list of files: the CLI passes the service's whole path (files
+ingested, worker processes, transcript stored: :mod:`voc.pipeline.bench_batch`); :func:`transcriber_path`
+is the transcriber alone, in this process. Every path is timed with its model loaded and warmed up; the
+runs alternate (raw, service, raw, service…) so that load from other processes spreads over all of them.
+Throughput is audio seconds per wall second.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,17 +30,33 @@ from voc.asr.options import AsrOptions, ChannelLayout
 from voc.asr.transcribe import Transcriber
 
 __all__ = [
+    "BenchPath",
     "BenchResult",
     "PathResult",
     "format_markdown",
+    "layouts_from",
     "load_references",
     "reference_text",
     "run_asr_bench",
+    "transcriber_path",
 ]
 
 logger = logging.getLogger(__name__)
 
 RAW_NAME = "raw faster-whisper"
+
+#: Wall seconds for the whole list of files, and the text of each file (keyed by the path as given).
+Timed = tuple[float, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class BenchPath:
+    """A transcription path to compare with raw faster-whisper: ``run(files)`` transcribes them all,
+    with its model already loaded and warm, and times itself."""
+
+    name: str
+    description: str
+    run: Callable[[Sequence[Path]], Timed]
 
 
 @dataclass
@@ -125,36 +144,59 @@ def _score(result: PathResult, texts: dict[str, str], references: Mapping[str, A
     result.cer = round(edits / chars, 4) if chars else None
 
 
+def transcriber_path(
+    name: str, options: AsrOptions, layouts: Mapping[str, ChannelLayout] | None = None
+) -> BenchPath:
+    """The transcriber alone, in this process, one file after the other (no storage, no workers)."""
+    transcriber = Transcriber(options)
+    warm: list[bool] = []
+
+    def run(files: Sequence[Path]) -> Timed:
+        if not warm and files:
+            transcriber.transcribe_file(files[0], layout=(layouts or {}).get(str(files[0])))
+            warm.append(True)
+        start = time.perf_counter()
+        texts = {
+            str(path): transcriber.transcribe_file(path, layout=(layouts or {}).get(str(path))).text
+            for path in files
+        }
+        return time.perf_counter() - start, texts
+
+    o = options
+    description = (
+        f"transcriber only, in process: {o.cpu_threads} thread(s), {o.compute_type}, beam {o.beam_size}, "
+        f"batch {o.batch_size}, hotwords {'on' if o.hotwords else 'off'}"
+    )
+    return BenchPath(name, description, run)
+
+
+def layouts_from(references: Mapping[str, Any], files: Sequence[Path]) -> dict[str, ChannelLayout]:
+    """Each file's channel layout where its reference names one (``"channels"``), keyed by the path."""
+    found = {str(path): _layout(references.get(path.name)) for path in files}
+    return {path: layout for path, layout in found.items() if layout is not None}
+
+
 def run_asr_bench(
     files: Sequence[str | Path],
     references: Mapping[str, Any] | None,
     model_dir: str | Path,
+    paths: Sequence[BenchPath],
     *,
-    variants: Mapping[str, AsrOptions] | None = None,
     repeats: int = 2,
-    warmup: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> BenchResult:
-    """Time raw faster-whisper and each service variant (default: ``AsrOptions(model_dir=model_dir)``)
-    on ``files``, ``repeats`` times, and score CER against ``references`` (keyed by file name; see
-    :func:`reference_text`; a reference's ``channels`` value overrides the layout for that file)."""
+    """Time raw faster-whisper and each of ``paths`` on ``files``, ``repeats`` times, and score CER
+    against ``references`` (keyed by file name; see :func:`reference_text`)."""
     import ctranslate2
     from faster_whisper import WhisperModel, decode_audio
 
-    paths = [Path(f) for f in files]
+    files_ = [Path(f) for f in files]
     refs = dict(references or {})
-    variants = dict(variants or {"service (default options)": AsrOptions(model_dir=Path(model_dir))})
     say = progress or (lambda message: logger.info("%s", message))
-
+    cores = os.cpu_count() or 1
     raw_model = WhisperModel(
-        str(model_dir), device="cpu", compute_type="int8", cpu_threads=2, local_files_only=True
+        str(model_dir), device="cpu", compute_type="int8", cpu_threads=cores, local_files_only=True
     )
-    transcribers = {
-        name: Transcriber(options.model_copy(update={"model_dir": Path(model_dir)}))
-        for name, options in variants.items()
-    }
-    for transcriber in transcribers.values():
-        _ = transcriber.model_
 
     def raw_text(path: Path) -> str:
         segments, _info = raw_model.transcribe(
@@ -162,49 +204,34 @@ def run_asr_bench(
         )
         return "".join(segment.text for segment in segments)
 
-    def service_text(transcriber: Transcriber) -> Callable[[Path], str]:
-        def run(path: Path) -> str:
-            return transcriber.transcribe_file(path, layout=_layout(refs.get(path.name))).text
+    def raw_run(batch: Sequence[Path]) -> Timed:
+        start = time.perf_counter()
+        texts = {str(path): raw_text(path) for path in batch}
+        return time.perf_counter() - start, texts
 
-        return run
-
-    runners: list[tuple[PathResult, Callable[[Path], str]]] = [
-        (PathResult(RAW_NAME, "WhisperModel(int8, cpu_threads=2); beam 5, vad_filter, mono mix"), raw_text)
-    ]
-    for name, transcriber in transcribers.items():
-        o = transcriber.options
-        description = (
-            f"{o.num_workers} worker(s) x {o.cpu_threads} thread(s), {o.compute_type}, beam {o.beam_size}, "
-            f"units <= {o.max_unit_speech_s:g} s speech, "
-            f"word timestamps {'on' if o.word_timestamps else 'off'}"
-        )
-        runners.append((PathResult(name, description), service_text(transcriber)))
-
-    audio_s = 0.0
-    for path in paths:
-        audio_s += float(decode_audio(str(path)).shape[0]) / 16000
-    if warmup and paths:
-        for _result, run in runners:
-            run(paths[0])
-
+    raw = BenchPath(
+        RAW_NAME,
+        f"WhisperModel(int8, cpu_threads={cores}); beam 5, vad_filter, mono mix; file after file",
+        raw_run,
+    )
+    audio_s = sum(float(decode_audio(str(path)).shape[0]) / 16000 for path in files_)
+    if files_:
+        raw_text(files_[0])  # warm-up, as the other paths warm themselves up
+    results = [PathResult(path.name, path.description, audio_s=audio_s) for path in [raw, *paths]]
     for repeat in range(repeats):
-        for result, run in runners:
+        for result, path in zip(results, [raw, *paths], strict=True):
             ctranslate2.set_random_seed(1234)  # temperature fallback samples: same draws for every path
-            texts: dict[str, str] = {}
-            start = time.perf_counter()
-            for path in paths:
-                texts[str(path)] = run(path)
-            result.wall_s.append(time.perf_counter() - start)
-            result.audio_s = audio_s
+            seconds, texts = path.run(files_)
+            result.wall_s.append(seconds)
             if repeat == 0:
                 _score(result, texts, refs)
-            say(f"repeat {repeat + 1}/{repeats} {result.name}: {audio_s / result.wall_s[-1]:.2f}x real time")
+            say(f"repeat {repeat + 1}/{repeats} {result.name}: {audio_s / seconds:.2f}x real time")
     return BenchResult(
-        files=[str(p) for p in paths],
+        files=[str(p) for p in files_],
         audio_s=round(audio_s, 1),
         repeats=repeats,
-        raw=runners[0][0],
-        variants=[result for result, _run in runners[1:]],
+        raw=results[0],
+        variants=results[1:],
     )
 
 

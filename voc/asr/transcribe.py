@@ -159,6 +159,18 @@ def _split_segment(
     return [piece for piece in pieces if piece.text]
 
 
+def _balanced_groups(units: list[Unit], count: int) -> list[list[int]]:
+    """Unit indices in ``count`` (or fewer) groups of about equal speech: longest unit first, each to
+    the lightest group, so that parallel batches end close together."""
+    groups: list[list[int]] = [[] for _ in range(min(count, len(units)))]
+    load = [0.0] * len(groups)
+    for index in sorted(range(len(units)), key=lambda i: -units[i].speech_s):
+        lightest = load.index(min(load))
+        groups[lightest].append(index)
+        load[lightest] += units[index].speech_s
+    return [sorted(group) for group in groups if group]
+
+
 class Transcriber:
     """Transcribes calls with one lazily loaded Whisper model (thread-safe; create it inside the worker
     process, after any fork). Pass ``model`` to share an already loaded ``WhisperModel``."""
@@ -181,9 +193,10 @@ class Transcriber:
         audio: DecodedAudio,
         layout: ChannelLayout | str | None = None,
         progress: Progress | None = None,
+        parallel: int = 1,
     ) -> Transcript:
         """``transcribe`` with the layout as a plain string too (the pipeline's calling convention)."""
-        return self.transcribe(audio, layout=layout, progress=progress)
+        return self.transcribe(audio, layout=layout, progress=progress, parallel=parallel)
 
     def transcribe_file(
         self,
@@ -205,9 +218,12 @@ class Transcriber:
         *,
         layout: ChannelLayout | str | None = None,
         progress: Progress | None = None,
+        parallel: int = 1,
     ) -> Transcript:
         """Transcribe decoded 16 kHz audio. ``layout`` overrides ``options.channel_layout`` for this call;
-        ``progress`` receives the fraction done (0–1] from worker threads."""
+        ``progress`` receives the fraction done (0–1] from worker threads. With ``parallel`` > 1 (and
+        batching on) the speech is split into that many batches (at most ``options.num_workers``, the
+        model's replicas) transcribed at once: for when the cores are otherwise idle."""
         if audio.sample_rate != WHISPER_SAMPLE_RATE:
             raise ValueError(f"expected {WHISPER_SAMPLE_RATE} Hz audio, got {audio.sample_rate} Hz")
         options = self.options
@@ -215,17 +231,23 @@ class Transcriber:
         results: dict[int, list[TranscriptSegment]] = {}
         # One pool for both stages: VAD of the two channels, then the units, longest first so that the
         # workers finish close together. ONNX Runtime and CTranslate2 release the GIL.
-        threads = options.num_workers if options.batch_size == 0 else len(channels)
+        batches = max(1, min(parallel, options.num_workers)) if options.batch_size > 0 else 1
+        threads = options.num_workers if options.batch_size == 0 else max(batches, len(channels))
         with ThreadPoolExecutor(threads, thread_name_prefix="voc-asr") as pool:
-            units = self._plan(channels, pool)
+            units = self._plan(channels, pool, batches)
             tracker = _ProgressTracker(units, progress)
 
             def run(index: int) -> None:
                 unit = units[index]
                 results[index] = self._transcribe_unit(unit, channels, index, tracker)
 
+            def run_batch(indices: list[int]) -> dict[int, list[TranscriptSegment]]:
+                return self._transcribe_batched(units, indices, channels, tracker)
+
             if units and options.batch_size > 0:
-                results.update(self._transcribe_batched(units, channels, tracker))
+                groups = _balanced_groups(units, batches)
+                for done in pool.map(run_batch, groups):
+                    results.update(done)
             elif units:
                 _ = self.model_  # load once, before the workers need it
                 order = sorted(range(len(units)), key=lambda i: -units[i].speech_s)
@@ -250,7 +272,7 @@ class Transcriber:
             metrics=talk_metrics(segments, audio.duration_s),
         )
 
-    def _plan(self, channels: list[ChannelAudio], pool: ThreadPoolExecutor) -> list[Unit]:
+    def _plan(self, channels: list[ChannelAudio], pool: ThreadPoolExecutor, batches: int) -> list[Unit]:
         vad, longest = self.options.vad, self.options.max_unit_speech_s
         chunk_lists = list(
             pool.map(lambda ch: speech_chunks(ch.samples, vad, WHISPER_SAMPLE_RATE, longest), channels)
@@ -263,7 +285,7 @@ class Transcriber:
             max_unit_speech_s=self.options.max_unit_speech_s,
             sample_rate=WHISPER_SAMPLE_RATE,
             interleave=self.options.interleave_channels,
-            min_units=1 if self.options.batch_size > 0 else self.options.num_workers,
+            min_units=batches if self.options.batch_size > 0 else self.options.num_workers,
         )
 
     def _decode_options(self) -> dict[str, Any]:
@@ -281,13 +303,19 @@ class Transcriber:
         }
 
     def _transcribe_batched(
-        self, units: list[Unit], channels: list[ChannelAudio], tracker: _ProgressTracker
+        self,
+        all_units: list[Unit],
+        indices: list[int],
+        channels: list[ChannelAudio],
+        tracker: _ProgressTracker,
     ) -> dict[int, list[TranscriptSegment]]:
-        """All units of the call back to back in one array, one clip per unit, through
-        ``BatchedInferencePipeline`` (each unit is at most ``max_unit_speech_s`` <= 30 s)."""
+        """The units ``indices`` back to back in one array, one clip per unit, through
+        ``BatchedInferencePipeline`` (each unit is at most ``max_unit_speech_s`` <= 30 s); results keyed
+        by unit index."""
         from faster_whisper import BatchedInferencePipeline  # heavy import, deferred
 
         options = self.options
+        units = [all_units[i] for i in indices]
         signals = [channel.samples for channel in channels]
         pieces = [unit.audio(signals) for unit in units]
         offsets = list(itertools.accumulate((len(p) for p in pieces), initial=0))
@@ -308,7 +336,7 @@ class Transcriber:
         speakers = [channel.speaker for channel in channels]
         gap = options.mono_split_gap_s if len(channels) == 1 else options.split_gap_s
         results: dict[int, list[TranscriptSegment]] = {i: [] for i in range(len(units))}
-        for segment in segments:  # consumed completely here
+        for segment in segments:  # consumed completely here (inside this thread)
             index = max(0, bisect.bisect_right(offsets, round(segment.start * WHISPER_SAMPLE_RATE)) - 1)
             index = min(index, len(units) - 1)
             shift = offsets[index] / WHISPER_SAMPLE_RATE
@@ -326,8 +354,8 @@ class Transcriber:
             split = _split_segment(local, units[index], speakers, gap)
             results[index].extend(split)
             if split:
-                tracker.update(index, units[index], split[-1].end)
-        return results
+                tracker.update(indices[index], units[index], split[-1].end)
+        return {indices[i]: found for i, found in results.items()}
 
     def _transcribe_unit(
         self, unit: Unit, channels: list[ChannelAudio], index: int, tracker: _ProgressTracker

@@ -51,30 +51,62 @@ def bench_asr(
     references: Path | None = typer.Option(
         None, help="Reference texts: examples/transcripts.json, or a .json/.txt beside each file."
     ),
-    repeats: int = typer.Option(2, min=1, help="Timed runs of each path (best is kept)."),
+    repeats: int = typer.Option(2, min=1, help="Timed runs of each path (the median is reported)."),
+    processes: int = typer.Option(0, min=0, help="Worker processes of the service path (0: as configured)."),
     output: Path = OutputOption,
 ) -> None:
-    """Raw faster-whisper vs the service's path on the same files: throughput, ratio, CER."""
+    """Raw faster-whisper vs the service's whole path (files in → transcripts stored) on the same files:
+    throughput, ratio, CER."""
     import json
+    import tempfile
 
-    from voc.asr.bench import format_markdown, load_references, run_asr_bench
+    from voc.asr.bench import format_markdown, layouts_from, load_references, run_asr_bench
     from voc.asr.model_assets import ModelNotFoundError, resolve_model_dir
     from voc.nlp.vocabulary import load_terms
-    from voc.pipeline.process import asr_options
+    from voc.pipeline.bench_batch import pipeline_path
+    from voc.pipeline.factory import embedded_worker_count
+    from voc.pipeline.process import asr_options, asr_threads
 
     settings = Settings()
     try:
         model_dir = resolve_model_dir(settings.asr.model_dir)
     except ModelNotFoundError as exc:
         fail(str(exc))
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"no such audio file: {', '.join(missing)}")
+    processes = processes or embedded_worker_count(settings)
     configured = asr_options(settings, load_terms(settings.nlp.domain_terms))
-    variants = {"service (as configured)": configured}
-    if configured.hotwords:
-        variants["service without hotwords"] = configured.model_copy(update={"hotwords": None})
     refs = json.loads(references.read_text(encoding="utf-8")) if references else load_references(files)
-    result = run_asr_bench(
-        files, refs, model_dir, variants=variants, repeats=repeats, progress=lambda m: typer.echo(m, err=True)
-    )
+    layouts = {file: layout.value for file, layout in layouts_from(refs, files).items()}
+    threads = asr_threads(settings.asr.cpu_threads, processes)
+
+    def describe(hotwords: bool) -> str:
+        o = configured
+        return (
+            f"whole path, files in → transcripts stored: {processes} worker process(es) × {threads} "
+            f"thread(s), {o.compute_type}, beam {o.beam_size}, batch {o.batch_size}, "
+            f"hotwords {'on' if hotwords else 'off'}, word timestamps {'on' if o.word_timestamps else 'off'}"
+        )
+
+    with tempfile.TemporaryDirectory(prefix="voc-bench-asr-") as tmp:
+        paths = [
+            pipeline_path(
+                "service (as configured)", describe(bool(configured.hotwords)), Path(tmp),
+                processes=processes, model_dir=model_dir, layouts=layouts,
+            )
+        ]  # fmt: skip
+        if configured.hotwords:
+            paths.append(
+                pipeline_path(
+                    "service without hotwords", describe(False), Path(tmp),
+                    processes=processes, model_dir=model_dir, layouts=layouts,
+                    settings={"asr": {"use_hotwords": False}},
+                )
+            )  # fmt: skip
+        result = run_asr_bench(
+            files, refs, model_dir, paths, repeats=repeats, progress=lambda m: typer.echo(m, err=True)
+        )
     table = format_markdown(result)
     write_section(output, "asr", table)
     typer.echo(table)

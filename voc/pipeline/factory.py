@@ -7,6 +7,7 @@ import multiprocessing
 import multiprocessing.process
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -53,13 +54,17 @@ def stop_workers(procs: list[multiprocessing.process.BaseProcess], timeout_s: fl
         proc.join(timeout=timeout_s)
 
 
-def build_worker(rt: Runtime) -> Worker:
+def build_worker(rt: Runtime, *, warm_up_with: Path | None = None) -> Worker:
+    """The call worker of ``rt``; with ``warm_up_with``, its pipeline transcribes that file once first."""
     from voc.pipeline.process import CallPipeline
 
     settings = rt.settings
+    pipeline = CallPipeline.from_settings(settings, rt.engine, rt.store)
+    if warm_up_with is not None:
+        pipeline.warm_up(warm_up_with)
     return Worker(
         rt.engine,
-        CallPipeline.from_settings(settings, rt.engine, rt.store),
+        pipeline,
         lease_s=settings.worker.lease_s,
         max_attempts=settings.worker.max_attempts,
         poll_interval_s=settings.worker.poll_interval_s,

@@ -42,6 +42,14 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(waiting, abandoned)
 
 
+def others_waiting(session: Session, call_id: int) -> bool:
+    """Whether any call besides ``call_id`` is claimable now (another worker would take it)."""
+    query = select(Call.id).where(_claimable(utcnow()), col(Call.id) != call_id).limit(1)
+    found = session.exec(query).first() is not None
+    session.commit()
+    return found
+
+
 def claim_next(session: Session, worker_id: str, *, lease_s: float, max_attempts: int) -> Claim | None:
     """Take the oldest claimable call, or ``None``. Safe with any number of workers on any backend."""
     now = utcnow()

@@ -12,6 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -22,6 +23,7 @@ from voc.db.calls import Call, Segment
 from voc.intake.decode import decode_file
 from voc.intake.errors import DecodedAudio, DecodeError
 from voc.nlp.toolkit import TextToolkit
+from voc.pipeline.jobs import others_waiting
 from voc.pipeline.worker import PermanentError, Reporter
 from voc.redaction.redactor import Redactor
 from voc.settings import Settings
@@ -59,7 +61,7 @@ class TranscriptLike(Protocol):
 
 class Transcriber(Protocol):
     def __call__(
-        self, audio: DecodedAudio, layout: str, progress: Callable[[float], None] | None
+        self, audio: DecodedAudio, layout: str, progress: Callable[[float], None] | None, parallel: int = 1
     ) -> TranscriptLike: ...
 
 
@@ -76,6 +78,8 @@ class CallPipeline:
     toolkit: TextToolkit
     decode_timeout_s: float = 120.0
     max_duration_s: float = 4 * 3600.0
+    #: Parallel batches a call's speech may be split into when no other call waits (model replicas).
+    max_parallel: int = 1
     analysis_stages: list[AnalysisStage] = field(default_factory=list)
 
     @classmethod
@@ -114,6 +118,7 @@ class CallPipeline:
             toolkit=toolkit,
             decode_timeout_s=asr.decode_timeout_s,
             max_duration_s=asr.max_duration_s,
+            max_parallel=options.num_workers,
             analysis_stages=[
                 make_signals_stage(
                     toolkit.tokenizer, SignalParams.from_settings(settings.signals), toolkit.terms
@@ -122,6 +127,12 @@ class CallPipeline:
                 enqueue_call_analyzed,
             ],
         )
+
+    def warm_up(self, path: Path, layout: str = "stereo_operator_left") -> None:
+        """Decode and transcribe ``path`` once, storing nothing: the model loads and its first, slower
+        run happens before any call is timed (benchmarks)."""
+        audio = decode_file(path, timeout_s=self.decode_timeout_s, max_duration_s=self.max_duration_s)
+        self.transcriber(audio, layout if audio.n_channels > 1 else "mono", None)
 
     def __call__(self, call_id: int, report: Reporter) -> None:
         with Session(self.engine) as session:
@@ -144,7 +155,7 @@ class CallPipeline:
 
         report("transcribing", 0.0)
         throttle = _Throttle(lambda f: report("transcribing", f))
-        transcript = self.transcriber(audio, layout, throttle)
+        transcript = self.transcriber(audio, layout, throttle, self._parallel(call_id))
 
         report("analysing", 0.0)
         self._store_transcript(call_id, audio, layout, transcript)
@@ -153,6 +164,16 @@ class CallPipeline:
                 stage(session, call_id)
                 session.commit()
             report("analysing", (i + 1) / (len(self.analysis_stages) + 1))
+
+    def _parallel(self, call_id: int) -> int:
+        """All model replicas for this call when no other call waits: the other workers are idle, or
+        will be once their current call ends, so the cores are free (a lone upload is done sooner, and
+        a batch does not end on one busy core). One replica, batching the call's speech, while calls
+        wait: then every core already has a call of its own, and batching is the faster use of a core."""
+        if self.max_parallel <= 1:
+            return 1
+        with Session(self.engine) as session:
+            return 1 if others_waiting(session, call_id) else self.max_parallel
 
     def _store_transcript(
         self, call_id: int, audio: DecodedAudio, layout: str, transcript: TranscriptLike
@@ -207,6 +228,7 @@ def asr_options(settings: Settings, terms: Sequence[Term]) -> AsrOptions:
     from voc.nlp.vocabulary import hotwords
 
     asr = settings.asr
+    threads = asr_threads(asr.cpu_threads, settings.worker.processes)
     words = hotwords(terms)
     if asr.hotwords_file is not None:
         lines = asr.hotwords_file.read_text(encoding="utf-8").splitlines()
@@ -216,8 +238,8 @@ def asr_options(settings: Settings, terms: Sequence[Term]) -> AsrOptions:
         model_dir=resolve_model_dir(asr.model_dir),
         device=asr.device,
         compute_type=asr.compute_type,
-        cpu_threads=asr_threads(asr.cpu_threads, settings.worker.processes),
-        num_workers=asr.num_workers,
+        cpu_threads=threads,
+        num_workers=asr.num_workers or max(1, (os.cpu_count() or 1) // threads),
         batch_size=asr.batch_size,
         beam_size=asr.beam_size,
         language=asr.language,
