@@ -66,6 +66,7 @@ def bench_asr(
     from voc.pipeline.bench_batch import pipeline_path
     from voc.pipeline.factory import embedded_worker_count
     from voc.pipeline.process import asr_options, asr_threads
+    from voc.redaction.redactor import Redactor
 
     settings = Settings()
     try:
@@ -80,6 +81,10 @@ def bench_asr(
     refs = json.loads(references.read_text(encoding="utf-8")) if references else load_references(files)
     layouts = {file: layout.value for file, layout in layouts_from(refs, files).items()}
     threads = asr_threads(settings.asr.cpu_threads, processes)
+    redactor = Redactor(enabled=settings.redaction.enabled)
+
+    def redact(text: str) -> str:
+        return redactor.redact(text).text
 
     def describe(hotwords: bool) -> str:
         o = configured
@@ -93,14 +98,14 @@ def bench_asr(
         paths = [
             pipeline_path(
                 "service (as configured)", describe(bool(configured.hotwords)), Path(tmp),
-                processes=processes, model_dir=model_dir, layouts=layouts,
+                processes=processes, model_dir=model_dir, layouts=layouts, redact=redact,
             )
         ]  # fmt: skip
         if configured.hotwords:
             paths.append(
                 pipeline_path(
                     "service without hotwords", describe(False), Path(tmp),
-                    processes=processes, model_dir=model_dir, layouts=layouts,
+                    processes=processes, model_dir=model_dir, layouts=layouts, redact=redact,
                     settings={"asr": {"use_hotwords": False}},
                 )
             )  # fmt: skip
@@ -162,6 +167,6 @@ def bench_scale(
             processes=tuple(processes),
             calls=len(files),
         )
-    table = "## Scale-out (`voc bench scale`)\n\n" + result.to_markdown()
+    table = result.to_markdown()
     write_section(output, "scale", table)
     typer.echo(table)

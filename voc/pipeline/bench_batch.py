@@ -19,7 +19,7 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -237,8 +237,10 @@ def pipeline_path(
     model_dir: Path,
     layouts: Mapping[str, str] | None = None,
     settings: Mapping[str, Any] | None = None,
+    redact: Callable[[str], str] | None = None,
 ) -> BenchPath:
-    """The service's whole path as a ``voc bench asr`` path: each run is a fresh :func:`run_batch`."""
+    """The service's whole path as a ``voc bench asr`` path: each run is a fresh :func:`run_batch`.
+    ``redact`` is the redaction the workers apply (the references are scored through it)."""
     runs = itertools.count(1)
 
     def run(files: Sequence[Path]) -> Timed:
@@ -256,4 +258,4 @@ def pipeline_path(
             raise RuntimeError(f"{len(batch.errors)} call(s) failed in the pipeline: {failed}")
         return batch.seconds, batch.texts
 
-    return BenchPath(name, description, run)
+    return BenchPath(name, description, run, reference_filter=redact)

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 def embedded_worker_count(settings: Settings) -> int:
     """One worker process per core, each transcribing on one thread: on 2 cores two processes moved
-    1.41x the audio of one process on two threads (docs/BENCHMARKS.md, `voc bench scale`)."""
+    1.20x the audio of one process on two threads (docs/BENCHMARKS.md, `voc bench scale`)."""
     if settings.worker.processes:
         return settings.worker.processes
     return max(1, os.cpu_count() or 1)

@@ -239,13 +239,21 @@ def asr_options(settings: Settings, terms: Sequence[Term]) -> AsrOptions:
         device=asr.device,
         compute_type=asr.compute_type,
         cpu_threads=threads,
-        num_workers=asr.num_workers or max(1, (os.cpu_count() or 1) // threads),
+        num_workers=asr.num_workers or _replicas(asr.device, threads),
         batch_size=asr.batch_size,
         beam_size=asr.beam_size,
         language=asr.language,
         hotwords=(words or None) if asr.use_hotwords else None,
         channel_layout=ChannelLayout(asr.default_layout),
     )
+
+
+def _replicas(device: str, threads: int) -> int:
+    """Model replicas a worker process loads by default: on the CPU, one per ``threads`` cores, so a
+    call can be split over all of them when the other workers are idle; on a GPU one (it batches)."""
+    if device != "cpu":
+        return 1
+    return max(1, (os.cpu_count() or 1) // threads)
 
 
 def asr_threads(cpu_threads: int, processes: int) -> int:
