@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tests.corpus import store_corpus
 from voc.db.calls import Call
-from voc.db.topics import Topic, TopicAssignment
+from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
 from voc.nlp.toolkit import TextToolkit
 from voc.topics.reports import report_csv, topic_report, topics_summary
 from voc.topics.service import TopicParams, assign_call, refit, rename_topic
@@ -107,3 +109,36 @@ def test_no_model_until_enough_calls(engine: Engine) -> None:
         assert refit(session, PARAMS) is None
         assert topics_summary(session) == {"model_version": None, "topics": []}
         assert topic_report(session)["topics"] == []
+
+
+def test_a_refit_that_lost_the_race_keeps_the_winners_version(engine: Engine, toolkit: TextToolkit) -> None:
+    """Every worker process runs the scheduled refit: when two find the same version due, the second
+    to finish must not add a version of its own (nor a second first version)."""
+    _store_corpus(engine, toolkit, seed=3)
+    with Session(engine) as session:
+        first = refit(session, PARAMS)
+        session.commit()
+        assert first is not None and first.id is not None
+        first_id = first.id
+    with Session(engine) as session:  # the winner
+        winner = refit(session, PARAMS, replacing=first_id)
+        session.commit()
+        assert winner is not None and winner.id != first_id
+        winner_id = winner.id
+    with Session(engine) as session:  # the loser decided to replace first_id too, before the winner's commit
+        kept = refit(session, PARAMS, replacing=first_id)
+        session.commit()
+        assert kept is not None and kept.id == winner_id
+        late_first = refit(session, PARAMS, replacing=None)  # "no model yet" is stale as well
+        assert late_first is not None and late_first.id == winner_id
+        versions = session.exec(select(TopicModelVersion)).all()
+    assert sorted(v.id for v in versions) == [first_id, winner_id]
+    assert [v.id for v in versions if v.active] == [winner_id]
+
+
+def test_the_database_allows_one_active_version_only(engine: Engine) -> None:
+    with Session(engine) as session:
+        for _ in range(2):
+            session.add(TopicModelVersion(active=True, n_topics=1, n_docs=1, blob=b""))
+        with pytest.raises(IntegrityError):
+            session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from voc.db.types import UTCDateTime, utcnow
@@ -15,6 +15,16 @@ class TopicModelVersion(SQLModel, table=True):
     """One fitted model. Old versions stay, so earlier assignments remain queryable."""
 
     __tablename__ = "topic_model_versions"
+    __table_args__ = (
+        # At most one active version (migration 0005).
+        Index(
+            "uq_topic_model_versions_one_active",
+            "active",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     active: bool = Field(default=False, index=True)

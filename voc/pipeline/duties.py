@@ -57,21 +57,28 @@ class BackgroundDuties:
     def _hourly(self) -> None:
         schedule = self.schedule
         try:
-            with Session(self.engine) as session:
-                if schedule.retention_days:
+            if schedule.retention_days:
+                with Session(self.engine) as session:
                     removed = apply_retention(
                         session, self.store, utcnow() - timedelta(days=schedule.retention_days)
                     )
-                    if removed:
-                        log.info("retention: audio of %d calls deleted", removed)
-                if schedule.refit_every_days:
+                    session.commit()
+                if removed:
+                    log.info("retention: audio of %d calls deleted", removed)
+        except Exception:
+            log.exception("scheduled retention failed")
+        try:
+            if schedule.refit_every_days:
+                with Session(self.engine) as session:
                     current = active_version(session)
                     due = utcnow() - timedelta(days=schedule.refit_every_days)
                     if current is not None and current.created_at <= due:
-                        refit(session, schedule.topic_params)
-                session.commit()
+                        # Every worker process runs this duty: the first to swap wins, the rest keep its
+                        # version (see ``refit``).
+                        refit(session, schedule.topic_params, replacing=current.id)
+                    session.commit()
         except Exception:
-            log.exception("scheduled retention / topic refit failed")
+            log.exception("scheduled topic refit failed")
 
     def run(self, stop: threading.Event) -> None:
         try:

@@ -10,7 +10,9 @@ import logging
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
 from voc.db.calls import Call, Segment
@@ -61,12 +63,25 @@ def load_model(version: TopicModelVersion) -> TopicModel:
     return model
 
 
-def refit(session: Session, params: TopicParams) -> TopicModelVersion | None:
+_CURRENT: Any = object()
+
+
+def refit(
+    session: Session, params: TopicParams, *, replacing: int | None = _CURRENT
+) -> TopicModelVersion | None:
     """Fit a new version on every analysed call, assign them all, and make it the active one.
 
     Names analysts gave to topics of the previous version move to the matching new topics.
     Returns ``None`` when there are fewer than ``min_calls_to_fit`` calls with customer speech.
+
+    ``replacing`` is the active version id the caller means to replace (``None``: there is none yet;
+    default: whichever is active when the fit starts). If another process replaced it meanwhile
+    (two workers' scheduled refits, two first calls), nothing is written and the version now active
+    is returned: one refit, not two versions.
     """
+    if replacing is _CURRENT:
+        current = active_version(session)
+        replacing = current.id if current is not None else None
     docs = call_documents(session)
     if len(docs) < params.min_calls_to_fit:
         log.info(
@@ -75,7 +90,20 @@ def refit(session: Session, params: TopicParams) -> TopicModelVersion | None:
         return None
     ids = list(docs)
     model = TopicModel(n_topics=params.n_topics, random_state=params.random_state).fit([docs[i] for i in ids])
-    previous = active_version(session)
+    # Compare-and-swap on the active flag, before writing anything. PostgreSQL: a concurrent refit's
+    # row lock makes this wait, then see its result. SQLite: writers are serialised, and reads before
+    # the first write take no snapshot, so this sees the latest commit.
+    previous = session.get(TopicModelVersion, replacing) if replacing is not None else None
+    if replacing is not None:
+        swapped = session.exec(
+            update(TopicModelVersion)
+            .where(col(TopicModelVersion.id) == replacing, col(TopicModelVersion.active) == True)  # noqa: E712
+            .values(active=False)
+        )
+        if swapped.rowcount != 1:
+            return _replaced_meanwhile(session, replacing)
+    elif active_version(session) is not None:
+        return _replaced_meanwhile(session, replacing)
     version = TopicModelVersion(
         n_topics=model.n_topics_,
         n_docs=len(ids),
@@ -111,14 +139,20 @@ def refit(session: Session, params: TopicParams) -> TopicModelVersion | None:
     weights = model.transform([docs[i] for i in ids])
     for call_id, row in zip(ids, weights, strict=True):
         _assign(session, call_id, version.id, row)
-    session.exec(
-        update(TopicModelVersion).where(col(TopicModelVersion.id) != version.id).values(active=False)
-    )
     version.active = True
     session.add(version)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the unique index: another process's first version won (PostgreSQL)
+        session.rollback()
+        return _replaced_meanwhile(session, replacing)
     log.info("topics: version %s fitted on %d calls, %d topics", version.id, len(ids), model.n_topics_)
     return version
+
+
+def _replaced_meanwhile(session: Session, replacing: int | None) -> TopicModelVersion | None:
+    log.info("topics: version %s was replaced by another process meanwhile; keeping that one", replacing)
+    return active_version(session)
 
 
 def _assign(session: Session, call_id: int, version_id: int, row: object) -> None:
