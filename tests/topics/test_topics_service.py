@@ -132,7 +132,7 @@ def test_a_refit_that_lost_the_race_keeps_the_winners_version(engine: Engine, to
         late_first = refit(session, PARAMS, replacing=None)  # "no model yet" is stale as well
         assert late_first is not None and late_first.id == winner_id
         versions = session.exec(select(TopicModelVersion)).all()
-    assert sorted(v.id for v in versions) == [first_id, winner_id]
+    assert sorted(v.id or 0 for v in versions) == [first_id, winner_id]
     assert [v.id for v in versions if v.active] == [winner_id]
 
 
