@@ -13,6 +13,8 @@ EMAIL = "［メールアドレス］"
 POSTAL = "［郵便番号］"
 ADDRESS = "［住所］"
 DOB = "［生年月日］"
+MY_NUMBER = "［個人番号］"
+ACCOUNT = "［口座番号］"
 
 
 @pytest.mark.parametrize(
@@ -212,3 +214,43 @@ def test_prices_quantities_and_ordinary_numbers_stay(text: str) -> None:
 def test_only_the_enabled_types_are_redacted() -> None:
     text = "090-1234-5678、yamada@example.com"
     assert redact(text, enabled_types={PiiType.EMAIL}).text == "090-1234-5678、［メールアドレス］"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("マイナンバーは1234の5678の9012です", f"マイナンバーは{MY_NUMBER}です"),
+        (
+            "個人番号は、いちにさんよん、ごーろくななはち、きゅーぜろいちにです",
+            f"個人番号は、{MY_NUMBER}です",
+        ),  # noqa: E501
+        # no cue, but the check digit of a real My Number (総務省令 第5条)
+        ("番号は123456789018です", f"番号は{MY_NUMBER}です"),
+    ],
+)
+def test_my_numbers(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("口座番号は1234567です", f"口座番号は{ACCOUNT}です"),
+        ("引き落とし口座は普通の、7654321です", f"引き落とし口座は普通の、{ACCOUNT}です"),
+        ("ゆうちょの記号番号は12345の12345678です", f"ゆうちょの記号番号は{ACCOUNT}の{ACCOUNT}です"),
+    ],
+)
+def test_bank_accounts(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "注文番号は123456789012です",  # 12 digits, wrong check digit, no cue
+        "お客様番号は1234567です",  # 7 digits without an account cue
+        "口座の残高は1234567円です",  # an amount
+    ],
+)
+def test_reference_numbers_and_amounts_stay(text: str) -> None:
+    assert redact(text).text == text

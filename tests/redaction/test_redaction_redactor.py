@@ -19,6 +19,8 @@ def test_placeholders_are_exact() -> None:
         PiiType.POSTAL_CODE: "［郵便番号］",
         PiiType.ADDRESS: "［住所］",
         PiiType.BIRTH_DATE: "［生年月日］",
+        PiiType.MY_NUMBER: "［個人番号］",
+        PiiType.BANK_ACCOUNT: "［口座番号］",
     }
 
 

@@ -14,6 +14,8 @@ class PiiType(StrEnum):
     POSTAL_CODE = "postal_code"
     ADDRESS = "address"
     BIRTH_DATE = "birth_date"
+    MY_NUMBER = "my_number"
+    BANK_ACCOUNT = "bank_account"
 
 
 # Full-width brackets so a placeholder can never be mistaken for text the caller wrote, and so it
@@ -26,6 +28,8 @@ PLACEHOLDERS: dict[PiiType, str] = {
     PiiType.POSTAL_CODE: "［郵便番号］",
     PiiType.ADDRESS: "［住所］",
     PiiType.BIRTH_DATE: "［生年月日］",
+    PiiType.MY_NUMBER: "［個人番号］",
+    PiiType.BANK_ACCOUNT: "［口座番号］",
 }
 
 ALL_TYPES: frozenset[PiiType] = frozenset(PiiType)
@@ -36,6 +40,8 @@ ALL_TYPES: frozenset[PiiType] = frozenset(PiiType)
 # セキュリティコード is still a code, 090… still a phone, 〒105-0011 still a postal code.
 PRIORITY: tuple[PiiType, ...] = (
     PiiType.SECURITY_CODE,
+    PiiType.BANK_ACCOUNT,
+    PiiType.MY_NUMBER,
     PiiType.PHONE,
     PiiType.POSTAL_CODE,
     PiiType.BIRTH_DATE,

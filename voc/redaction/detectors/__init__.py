@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from voc.redaction.detectors.address import detect_addresses
+from voc.redaction.detectors.bank_account import detect_bank_accounts
 from voc.redaction.detectors.birth_date import detect_birth_dates
 from voc.redaction.detectors.card import detect_cards
 from voc.redaction.detectors.common import Detector, luhn_valid
 from voc.redaction.detectors.email import detect_emails
+from voc.redaction.detectors.my_number import detect_my_numbers
 from voc.redaction.detectors.phone import detect_phones, is_japanese_phone
 from voc.redaction.detectors.postal_code import detect_postal_codes
 from voc.redaction.detectors.security_code import detect_security_codes
@@ -20,15 +22,19 @@ DETECTORS: dict[PiiType, Detector] = {
     PiiType.POSTAL_CODE: detect_postal_codes,
     PiiType.ADDRESS: detect_addresses,
     PiiType.BIRTH_DATE: detect_birth_dates,
+    PiiType.MY_NUMBER: detect_my_numbers,
+    PiiType.BANK_ACCOUNT: detect_bank_accounts,
 }
 
 __all__ = [
     "DETECTORS",
     "Detector",
     "detect_addresses",
+    "detect_bank_accounts",
     "detect_birth_dates",
     "detect_cards",
     "detect_emails",
+    "detect_my_numbers",
     "detect_phones",
     "detect_postal_codes",
     "detect_security_codes",
