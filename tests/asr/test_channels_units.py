@@ -71,7 +71,7 @@ def test_interleaved_units_follow_the_conversation_and_split_evenly_for_the_work
 def test_segment_across_chunks_is_divided_at_the_nearest_text_break() -> None:
     from types import SimpleNamespace
 
-    from voc.asr.transcribe import _split_segment
+    from voc.asr.turns import split_segment
 
     sr = 16000
     # Operator 10–13 s, customer 20–23 s: concatenated 0–3 s and 3–6 s.
@@ -84,7 +84,7 @@ def test_segment_across_chunks_is_divided_at_the_nearest_text_break() -> None:
         no_speech_prob=0.01,
         words=None,
     )
-    pieces = _split_segment(segment, unit, ["operator", "customer"], split_gap_s=1.0)
+    pieces = split_segment(segment, unit, ["operator", "customer"], split_gap_s=1.0)
     assert [(p.speaker, p.text) for p in pieces] == [
         ("operator", "料金が高いです。"),
         ("customer", "解約したいです"),

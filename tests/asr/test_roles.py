@@ -36,3 +36,26 @@ def test_an_open_first_segment_is_the_operator_greeting() -> None:
 def test_no_pattern_anywhere_leaves_everyone_unknown() -> None:
     segments = [seg(0.0, 1.0, "はい"), seg(2.0, 3.0, "そうですね")]
     assert {s.speaker for s in assign_roles(segments)} == {"unknown"}
+
+
+def voiced(start: float, text: str, voice: int | None) -> TranscriptSegment:
+    return TranscriptSegment("unknown", start, start + 1.0, text, -0.2, 0.01, voice=voice)
+
+
+def test_with_voices_each_voice_takes_one_role_from_the_phrase_evidence() -> None:
+    segments = [
+        voiced(0.0, "はい", 1),  # the customer spoke first (an outbound call)
+        voiced(2.0, "お電話ありがとうございます、田中でございます。", 0),
+        voiced(4.0, "料金が高すぎるんですよ", 1),
+        voiced(6.0, "申し訳ございません", 0),
+        voiced(8.0, "はい", 0),  # no phrase: still the operator's voice
+        voiced(9.0, "ええ", None),  # no island near it: the voice of the segment before
+    ]
+    assert [s.speaker for s in assign_roles(segments)] == [
+        "customer", "operator", "customer", "operator", "operator", "operator",
+    ]  # fmt: skip
+
+
+def test_with_voices_and_no_phrase_evidence_the_opening_voice_is_the_operator() -> None:
+    segments = [voiced(0.0, "はい", 1), voiced(2.0, "ええ", 0), voiced(4.0, "そうですね", 1)]
+    assert [s.speaker for s in assign_roles(segments)] == ["operator", "customer", "operator"]

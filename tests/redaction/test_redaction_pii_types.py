@@ -223,7 +223,7 @@ def test_only_the_enabled_types_are_redacted() -> None:
         (
             "個人番号は、いちにさんよん、ごーろくななはち、きゅーぜろいちにです",
             f"個人番号は、{MY_NUMBER}です",
-        ),  # noqa: E501
+        ),
         # no cue, but the check digit of a real My Number (総務省令 第5条)
         ("番号は123456789018です", f"番号は{MY_NUMBER}です"),
     ],

@@ -72,6 +72,9 @@ class AsrOptions(BaseModel):
     split_gap_s: float = Field(1.0, gt=0.0)
     # In a mono mix the other party's turn follows a short pause, so cut at shorter pauses there.
     mono_split_gap_s: float = Field(0.5, gt=0.0)
+    # Mono: cluster the speech into two voices (voc.asr.voices), cut segments where the voice changes
+    # and give each voice one role; without it, roles come from the words alone (voc.asr.roles).
+    mono_voices: bool = True
     # Post-filter: a known silence phrase is dropped when the segment's avg_logprob is below this
     # or its no_speech_prob is above ``hallucination_no_speech_prob``.
     hallucination_logprob: float = -0.6

@@ -1,4 +1,11 @@
-"""Who speaks in a mono recording: a documented heuristic, not a diarizer.
+"""Who speaks in a mono recording: the two voices, named from the words.
+
+With voices (:mod:`voc.asr.voices`: the segments were cut where the voice changes, each knows its
+voice), all segments of one voice get one role: the voice whose segments score more operator than
+customer phrases (below) is the operator; with no phrase evidence either way, the voice that opens
+the call is (inbound calls open with the operator's greeting).
+
+Without voices (one voice, or two too alike), a documented heuristic on the words alone:
 
 1. Each segment is scored by phrase patterns. Operator patterns are the keigo of Japanese contact-centre
    scripts (お電話ありがとうございます, でございます, 承知いたしました, かしこまりました, 恐れ入りますが,
@@ -68,10 +75,29 @@ def _other(speaker: Speaker) -> Speaker:
     return "customer" if speaker == "operator" else "operator"
 
 
+def _roles_by_voice(segments: Sequence[TranscriptSegment]) -> list[TranscriptSegment]:
+    evidence = {0: 0, 1: 0}
+    for segment in segments:
+        if segment.voice is not None:
+            evidence[segment.voice] += score_text(segment.text)
+    first = next(s.voice for s in segments if s.voice is not None)
+    # More operator phrases decide; with no difference, the voice that opens the call is the operator.
+    operator_voice = first if evidence[0] == evidence[1] else int(evidence[1] > evidence[0])
+    roles: list[Speaker] = []
+    for segment in segments:
+        if segment.voice is not None:
+            roles.append("operator" if segment.voice == operator_voice else "customer")
+        else:  # no island near it: the voice of the segment before, the opener's for the first
+            roles.append(roles[-1] if roles else ("operator" if first == operator_voice else "customer"))
+    return [replace(segment, speaker=role) for segment, role in zip(segments, roles, strict=True)]
+
+
 def assign_roles(
     segments: Sequence[TranscriptSegment], *, same_turn_gap_s: float = 0.3
 ) -> list[TranscriptSegment]:
     """Label time-ordered mono segments ``operator`` / ``customer`` (or all ``unknown``)."""
+    if any(segment.voice is not None for segment in segments):
+        return _roles_by_voice(segments)
     scored: list[Speaker | None] = []
     for segment in segments:
         score = score_text(segment.text)

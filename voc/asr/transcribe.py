@@ -1,12 +1,11 @@
 """Transcription of a decoded call into a timed, role-labelled :class:`Transcript`.
 
 Path: split channels by layout → Silero VAD per channel (a silent or noise-only channel yields no chunks,
-hence no text) → pack the speech chunks of both channels, in time order, into work units
-(:mod:`voc.asr.units`; at least one per worker) → ``num_workers`` threads share one ``WhisperModel``
-(loaded with ``num_workers`` CTranslate2 replicas, which release the GIL) and transcribe the units longest
-first → map word times back to the call's clock, cutting a Whisper segment wherever its words fall in
-different VAD chunks (each chunk belongs to one channel, hence one speaker) or pause for ``split_gap_s``
-→ hallucination guards → roles for mono → time order → talk metrics.
+hence no text; a mono mix is also clustered into two voices, :mod:`voc.asr.voices`) → pack the speech
+chunks of both channels, in time order, into work units (:mod:`voc.asr.units`) → batches of units
+through faster-whisper's ``BatchedInferencePipeline`` (one batch, or ``parallel`` batches at once on the
+model's CTranslate2 replicas when the cores are free) → cut Whisper's segments into turns on the call's
+clock (:mod:`voc.asr.turns`) → hallucination guards → roles for mono → time order → talk metrics.
 
 Decoder guards on every call: language pinned (default "ja"), ``condition_on_previous_text=False`` (no
 repetition loops carried across windows), Whisper's no-speech / log-prob / compression-ratio thresholds.
@@ -18,7 +17,7 @@ import bisect
 import itertools
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,8 +31,10 @@ from voc.asr.metrics import talk_metrics
 from voc.asr.model import load_model
 from voc.asr.options import AsrOptions, ChannelLayout
 from voc.asr.roles import assign_roles
-from voc.asr.transcript import Speaker, Transcript, TranscriptSegment
+from voc.asr.transcript import Transcript, TranscriptSegment
+from voc.asr.turns import split_segment
 from voc.asr.units import Unit, plan_units, speech_chunks
+from voc.asr.voices import VoiceMap, find_voices
 from voc.intake.decode import DEFAULT_MAX_DURATION_S, DEFAULT_TIMEOUT_S, decode_file
 from voc.intake.errors import DecodedAudio
 
@@ -70,93 +71,6 @@ class _ProgressTracker:
         if self._callback is not None and self._last < 1.0:
             self._last = 1.0
             self._callback(1.0)
-
-
-_BREAK_AFTER = tuple("。、？！?!,.")
-_SNAP_WORDS = 3
-
-
-def _natural_cut(words: list[Any], cut: int) -> int:
-    """Move a cut between ``words[cut - 1]`` and ``words[cut]`` to the nearest place within
-    ``_SNAP_WORDS`` words where the text itself breaks (a space or punctuation): Whisper's word times
-    are coarse, so a word at a chunk boundary is often timed into the wrong chunk ("ア|プリ")."""
-    for distance in range(_SNAP_WORDS + 1):
-        for candidate in (cut - distance, cut + distance):
-            if candidate in (0, len(words)):  # the segment's own start or end
-                return candidate
-            if 0 < candidate < len(words) and (
-                words[candidate].word.startswith(" ") or words[candidate - 1].word.endswith(_BREAK_AFTER)
-            ):
-                return candidate
-    return cut
-
-
-def _split_text_by_chunks(segment: Any, unit: Unit) -> list[tuple[float, float, str, int]]:
-    """Without word times: divide a segment that runs across VAD chunks at the text break (space or
-    punctuation) nearest to where its time crosses each chunk boundary, in proportion to time."""
-    first = unit.chunk_index(segment.start)
-    last = unit.chunk_index(segment.end, is_end=True)
-    text = segment.text.strip()
-    if first == last or not text:
-        return [(unit.to_call_time(segment.start, first), unit.to_call_time(segment.end, first), text, first)]
-    span = max(segment.end - segment.start, 1e-6)
-    breaks = [i for i in range(1, len(text)) if text[i] == " " or text[i - 1] in _BREAK_AFTER]
-    pieces: list[tuple[float, float, str, int]] = []
-    cut_from = 0
-    for chunk in range(first, last + 1):
-        lo, hi = unit.concat_bounds(chunk)
-        t0, t1 = max(segment.start, lo), min(segment.end, hi)
-        if chunk == last:
-            cut_to = len(text)
-        else:
-            target = round((t1 - segment.start) / span * len(text))
-            near = [b for b in breaks if b > cut_from and abs(b - target) <= max(3, len(text) // 6)]
-            cut_to = min(near, key=lambda b: abs(b - target)) if near else max(cut_from, target)
-        piece = text[cut_from:cut_to].strip()
-        if piece:
-            pieces.append((unit.to_call_time(t0, chunk), unit.to_call_time(t1, chunk), piece, chunk))
-        cut_from = cut_to
-    return pieces
-
-
-def _split_segment(
-    segment: Any, unit: Unit, speakers: Sequence[Speaker], split_gap_s: float
-) -> list[TranscriptSegment]:
-    """One Whisper segment (times in the unit's concatenated audio) → segments on the call's clock, cut
-    where its words fall into different VAD chunks (another turn) or pause; each piece takes the speaker
-    of the channel its chunk came from."""
-
-    def make(start: float, end: float, text: str, chunk: int) -> TranscriptSegment:
-        return TranscriptSegment(
-            speaker=speakers[unit.channels[chunk]],
-            start=round(float(start), 3),
-            end=round(float(max(start, end)), 3),
-            text=text.strip(),
-            avg_logprob=float(segment.avg_logprob),
-            no_speech_prob=float(segment.no_speech_prob),
-        )
-
-    words = segment.words
-    if not words:
-        return [make(*piece) for piece in _split_text_by_chunks(segment, unit)]
-    chunks = [unit.chunk_index((word.start + word.end) / 2) for word in words]
-    cuts = {0, len(words)}
-    for i in range(1, len(words)):
-        if chunks[i] != chunks[i - 1]:
-            cuts.add(_natural_cut(words, i))
-        elif words[i].start - words[i - 1].end >= split_gap_s:
-            cuts.add(i)
-    pieces: list[TranscriptSegment] = []
-    for lo, hi in itertools.pairwise(sorted(cuts)):
-        group = words[lo:hi]
-        if not group:
-            continue
-        # Time the whole piece in the chunk most of its words fall into.
-        chunk = max(set(chunks[lo:hi]), key=chunks[lo:hi].count)
-        start = unit.to_call_time(group[0].start, chunk)
-        end = unit.to_call_time(group[-1].end, chunk)
-        pieces.append(make(start, end, "".join(word.word for word in group), chunk))
-    return [piece for piece in pieces if piece.text]
 
 
 def _balanced_groups(units: list[Unit], count: int) -> list[list[int]]:
@@ -234,15 +148,21 @@ class Transcriber:
         batches = max(1, min(parallel, options.num_workers)) if options.batch_size > 0 else 1
         threads = options.num_workers if options.batch_size == 0 else max(batches, len(channels))
         with ThreadPoolExecutor(threads, thread_name_prefix="voc-asr") as pool:
+            voices_future = (
+                pool.submit(find_voices, channels[0].samples, WHISPER_SAMPLE_RATE)
+                if applied is ChannelLayout.MONO and options.mono_voices
+                else None
+            )
             units = self._plan(channels, pool, batches)
+            voices = voices_future.result() if voices_future is not None else None
             tracker = _ProgressTracker(units, progress)
 
             def run(index: int) -> None:
                 unit = units[index]
-                results[index] = self._transcribe_unit(unit, channels, index, tracker)
+                results[index] = self._transcribe_unit(unit, channels, index, tracker, voices)
 
             def run_batch(indices: list[int]) -> dict[int, list[TranscriptSegment]]:
-                return self._transcribe_batched(units, indices, channels, tracker)
+                return self._transcribe_batched(units, indices, channels, tracker, voices)
 
             if units and options.batch_size > 0:
                 groups = _balanced_groups(units, batches)
@@ -308,6 +228,7 @@ class Transcriber:
         indices: list[int],
         channels: list[ChannelAudio],
         tracker: _ProgressTracker,
+        voices: VoiceMap | None = None,
     ) -> dict[int, list[TranscriptSegment]]:
         """The units ``indices`` back to back in one array, one clip per unit, through
         ``BatchedInferencePipeline`` (each unit is at most ``max_unit_speech_s`` <= 30 s); results keyed
@@ -351,14 +272,19 @@ class Transcriber:
                     for w in segment.words or []
                 ],
             )
-            split = _split_segment(local, units[index], speakers, gap)
+            split = split_segment(local, units[index], speakers, gap, voices)
             results[index].extend(split)
             if split:
                 tracker.update(indices[index], units[index], split[-1].end)
         return {indices[i]: found for i, found in results.items()}
 
     def _transcribe_unit(
-        self, unit: Unit, channels: list[ChannelAudio], index: int, tracker: _ProgressTracker
+        self,
+        unit: Unit,
+        channels: list[ChannelAudio],
+        index: int,
+        tracker: _ProgressTracker,
+        voices: VoiceMap | None = None,
     ) -> list[TranscriptSegment]:
         options = self.options
         speakers = [channel.speaker for channel in channels]
@@ -369,7 +295,7 @@ class Transcriber:
         out: list[TranscriptSegment] = []
         # faster-whisper decodes lazily while ``segments`` is iterated: consume it completely here.
         for segment in segments:
-            pieces = _split_segment(segment, unit, speakers, gap)
+            pieces = split_segment(segment, unit, speakers, gap, voices)
             out.extend(pieces)
             if pieces:
                 tracker.update(index, unit, pieces[-1].end)

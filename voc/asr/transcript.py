@@ -19,6 +19,7 @@ class TranscriptSegment:
     text: str
     avg_logprob: float  # mean token log-probability Whisper gave the text (0 is certain)
     no_speech_prob: float  # Whisper's probability that the window held no speech
+    voice: int | None = None  # mono calls: which of the two voices spoke it (voc.asr.voices)
 
     @property
     def duration(self) -> float:
