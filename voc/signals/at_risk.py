@@ -26,7 +26,7 @@ from voc.signals.flags import (
     facts_by_customer,
 )
 from voc.signals.params import SignalParams
-from voc.signals.scores import SIGNAL_RISK_WEIGHTS, decay, reference_value, score_customer
+from voc.signals.scores import SIGNAL_RISK_WEIGHTS, decay, reference_value, score_customer, value_of
 
 MAX_EVIDENCE = 5
 
@@ -76,18 +76,20 @@ def _assess(
     *,
     flagged_only: bool,
 ) -> list[dict[str, Any]]:
-    everyone = list(session.exec(select(Customer)).all())
-    usage = compute_usage_stats((c.usage_rate for c in everyone), params)
-    reference = reference_value(everyone)
+    # The population (usage percentiles, median value) from three columns, not every customer's row:
+    # one customer's page must not build an object for every customer in the CRM.
+    population = session.exec(select(Customer.usage_rate, Customer.monthly_fee, Customer.attributes)).all()
+    usage = compute_usage_stats((rate for rate, _fee, _attrs in population), params)
+    reference = reference_value(value_of(fee, attrs) for _rate, fee, attrs in population)
     flagged = _active_flags(session, customer_pks)
     wanted = set(flagged) if flagged_only else set(customer_pks or [])
     facts = facts_by_customer(session, wanted)
+    chosen = session.exec(select(Customer).where(col(Customer.id).in_(wanted)).order_by(col(Customer.id)))
     out = []
-    for customer in everyone:
-        if customer.id not in wanted:
-            continue
-        own = facts.get(customer.id, [])
-        names = flagged.get(customer.id, [])
+    for customer in chosen.all():
+        pk = customer.id or 0
+        own = facts.get(pk, [])
+        names = flagged.get(pk, [])
         due = derive_flags(
             own, high_usage=usage.is_high(customer.usage_rate), low_usage=usage.is_low(customer.usage_rate)
         )

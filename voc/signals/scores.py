@@ -81,7 +81,12 @@ def evidence_strength(
 
 def customer_value(customer: Customer) -> float | None:
     """``ltv`` attribute when given (any number), else 12 months of the monthly fee."""
-    ltv = customer.attributes.get("ltv") if customer.attributes else None
+    return value_of(customer.monthly_fee, customer.attributes)
+
+
+def value_of(monthly_fee: float | None, attributes: Mapping[str, Any] | None) -> float | None:
+    """:func:`customer_value` from the two columns it reads (no ORM object needed)."""
+    ltv = attributes.get("ltv") if attributes else None
     if ltv not in (None, ""):
         try:
             value = float(ltv)
@@ -89,14 +94,15 @@ def customer_value(customer: Customer) -> float | None:
             value = math.nan
         if math.isfinite(value) and value >= 0:
             return value
-    if customer.monthly_fee is not None:
-        return customer.monthly_fee * 12
+    if monthly_fee is not None:
+        return monthly_fee * 12
     return None
 
 
-def reference_value(customers: Iterable[Customer]) -> float | None:
-    values = [v for v in (customer_value(c) for c in customers) if v is not None and v > 0]
-    return statistics.median(values) if values else None
+def reference_value(values: Iterable[float | None]) -> float | None:
+    """The median customer value (positive values only): a value factor of 1."""
+    known = [v for v in values if v is not None and v > 0]
+    return statistics.median(known) if known else None
 
 
 def value_factor(value: float | None, reference: float | None) -> float:
