@@ -48,6 +48,9 @@ def serve_cmd(
         port or settings.port,
         count,
     )
+    # uvicorn shuts down gracefully on SIGTERM and then re-raises it; with the default handler that
+    # would end this process before the `finally` below, leaving the workers running.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             create_app(settings),
@@ -57,6 +60,10 @@ def serve_cmd(
         )
     finally:
         stop_workers(procs)
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 def worker_cmd(

@@ -91,11 +91,27 @@ def start_duties(rt: Runtime, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+def _stop_when_parent_exits(stop: threading.Event) -> None:
+    """A worker must not outlive the ``voc serve`` (or ``voc calls ingest --wait``) that started it, even
+    one killed with SIGKILL: finish the call in hand, then stop."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        log.info("parent process %s exited; stopping after the current call", parent.pid)
+        stop.set()
+
+    threading.Thread(target=watch, name="voc-parent-watch", daemon=True).start()
+
+
 def run_worker_process(settings: Settings) -> None:
     """Entry point of an embedded worker process (spawned: the model loads after the process starts)."""
     configure_logging(settings.log_level)
     rt = Runtime.from_settings(settings)
     stop = threading.Event()
+    _stop_when_parent_exits(stop)
     duties = start_duties(rt, stop)
     try:
         build_worker(rt).run(stop)
