@@ -9,7 +9,14 @@ import pytest
 
 from tests.asr.conftest import fixture_path
 from voc.asr import AsrOptions
-from voc.asr.bench import format_markdown, layouts_from, load_references, run_asr_bench, transcriber_path
+from voc.asr.bench import (
+    format_markdown,
+    layouts_from,
+    load_references,
+    role_accuracy,
+    run_asr_bench,
+    transcriber_path,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,6 +44,8 @@ def test_raw_and_the_transcriber_are_timed_and_scored_on_the_same_files(
     assert result.audio_s > 30 and result.raw.throughput > 1 and path.throughput > 1
     assert result.raw.cer is not None and result.raw.cer < 0.35
     assert path.cer is not None and path.cer < 0.35 and set(path.cer_by_file) == {str(f) for f in files}
+    assert result.raw.roles is None  # Whisper alone labels no speakers
+    assert path.roles is not None and path.roles >= 0.9  # stereo by channel, mono by voice
     assert len(messages) == 2 and "raw faster-whisper" in messages[0]
     table = format_markdown(result)
     assert "| raw faster-whisper |" in table and "| transcriber |" in table and f"{result.ratio:.2f}" in table
@@ -51,3 +60,19 @@ def test_references_come_from_a_catalogue_or_a_sibling_file(tmp_path: Path) -> N
     (audio / "b.txt").write_text("び", encoding="utf-8")
     files = sorted(audio.glob("*.flac"))
     assert load_references(files) == {"a.flac": "あ", "b.flac": "び"}
+
+
+def test_role_accuracy_is_the_share_of_speech_time_given_to_the_right_party() -> None:
+    references = {
+        "a.flac": {"turns": [
+            {"speaker": "operator", "start": 0.0, "end": 4.0, "text": "…"},
+            {"speaker": "customer", "start": 4.5, "end": 8.0, "text": "…"},
+        ]},
+        "b.flac": "plain text: no turns, not scored",
+    }  # fmt: skip
+    turns = {
+        "calls/a.flac": [("operator", 0.2, 3.8), ("operator", 4.6, 5.6), ("customer", 5.6, 7.6)],
+        "calls/b.flac": [("customer", 0.0, 10.0)],
+    }
+    assert role_accuracy(turns, references) == round((3.6 + 2.0) / (3.6 + 1.0 + 2.0), 4)
+    assert role_accuracy({}, references) is None

@@ -34,3 +34,4 @@ def test_a_batch_runs_the_whole_path_and_returns_the_stored_transcripts(
     reference = json.loads(stereo.with_suffix(".json").read_text(encoding="utf-8"))
     assert cer(reference_text(reference), run.texts[str(stereo)]) <= 0.2
     assert run.texts[str(mono)]
+    assert {speaker for speaker, _start, _end in run.turns[str(stereo)]} == {"operator", "customer"}

@@ -33,10 +33,12 @@ __all__ = [
     "BenchPath",
     "BenchResult",
     "PathResult",
+    "PathRun",
     "format_markdown",
     "layouts_from",
     "load_references",
     "reference_text",
+    "role_accuracy",
     "run_asr_bench",
     "transcriber_path",
 ]
@@ -45,8 +47,18 @@ logger = logging.getLogger(__name__)
 
 RAW_NAME = "raw faster-whisper"
 
-#: Wall seconds for the whole list of files, and the text of each file (keyed by the path as given).
-Timed = tuple[float, dict[str, str]]
+#: A stretch of speech attributed to a party: (speaker, start, end) in seconds.
+Turn = tuple[str, float, float]
+
+
+@dataclass(frozen=True)
+class PathRun:
+    """Wall seconds for the whole list of files, the text of each file (keyed by the path as given),
+    and, for a path that labels speakers, each file's turns."""
+
+    seconds: float
+    texts: dict[str, str]
+    turns: dict[str, list[Turn]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ class BenchPath:
 
     name: str
     description: str
-    run: Callable[[Sequence[Path]], Timed]
+    run: Callable[[Sequence[Path]], PathRun]
     #: Applied to each reference before scoring: the service stores redacted text, so its reference is
     #: redacted the same way (a phone number read out is then neither an error nor a hit).
     reference_filter: Callable[[str], str] | None = None
@@ -71,6 +83,7 @@ class PathResult:
     wall_s: list[float] = field(default_factory=list)
     cer_by_file: dict[str, float] = field(default_factory=dict)
     cer: float | None = None  # total edits / total reference characters
+    roles: float | None = None  # share of the speech time attributed to the right party
     audio_s: float = 0.0
 
     @property
@@ -153,6 +166,22 @@ def _score(
     result.cer = round(edits / chars, 4) if chars else None
 
 
+def role_accuracy(turns: Mapping[str, Sequence[Turn]], references: Mapping[str, Any]) -> float | None:
+    """Share of the hypothesis speech time (all files) whose speaker is that of the reference turn it
+    overlaps most; only files whose reference has turns with speakers count."""
+    right = total = 0.0
+    for key, hypothesis in turns.items():
+        reference = references.get(Path(key).name)
+        if not isinstance(reference, Mapping) or not reference.get("turns"):
+            continue
+        truth = [(str(t["speaker"]), float(t["start"]), float(t["end"])) for t in reference["turns"]]
+        for speaker, start, end in hypothesis:
+            best = max(truth, key=lambda t: min(end, t[2]) - max(start, t[1]))
+            total += end - start
+            right += end - start if best[0] == speaker else 0.0
+    return round(right / total, 4) if total else None
+
+
 def transcriber_path(
     name: str, options: AsrOptions, layouts: Mapping[str, ChannelLayout] | None = None
 ) -> BenchPath:
@@ -160,16 +189,21 @@ def transcriber_path(
     transcriber = Transcriber(options)
     warm: list[bool] = []
 
-    def run(files: Sequence[Path]) -> Timed:
+    def run(files: Sequence[Path]) -> PathRun:
         if not warm and files:
             transcriber.transcribe_file(files[0], layout=(layouts or {}).get(str(files[0])))
             warm.append(True)
         start = time.perf_counter()
-        texts = {
-            str(path): transcriber.transcribe_file(path, layout=(layouts or {}).get(str(path))).text
+        done = {
+            str(path): transcriber.transcribe_file(path, layout=(layouts or {}).get(str(path)))
             for path in files
         }
-        return time.perf_counter() - start, texts
+        seconds = time.perf_counter() - start
+        return PathRun(
+            seconds,
+            {key: transcript.text for key, transcript in done.items()},
+            {key: [(s.speaker, s.start, s.end) for s in t.segments] for key, t in done.items()},
+        )
 
     o = options
     description = (
@@ -213,10 +247,10 @@ def run_asr_bench(
         )
         return "".join(segment.text for segment in segments)
 
-    def raw_run(batch: Sequence[Path]) -> Timed:
+    def raw_run(batch: Sequence[Path]) -> PathRun:
         start = time.perf_counter()
         texts = {str(path): raw_text(path) for path in batch}
-        return time.perf_counter() - start, texts
+        return PathRun(time.perf_counter() - start, texts)  # no speakers: Whisper alone has none
 
     raw = BenchPath(
         RAW_NAME,
@@ -230,11 +264,12 @@ def run_asr_bench(
     for repeat in range(repeats):
         for result, path in zip(results, [raw, *paths], strict=True):
             ctranslate2.set_random_seed(1234)  # temperature fallback samples: same draws for every path
-            seconds, texts = path.run(files_)
-            result.wall_s.append(seconds)
+            run = path.run(files_)
+            result.wall_s.append(run.seconds)
             if repeat == 0:
-                _score(result, texts, refs, path.reference_filter)
-            say(f"repeat {repeat + 1}/{repeats} {result.name}: {audio_s / seconds:.2f}x real time")
+                _score(result, run.texts, refs, path.reference_filter)
+                result.roles = role_accuracy(run.turns, refs) if run.turns else None
+            say(f"repeat {repeat + 1}/{repeats} {result.name}: {audio_s / run.seconds:.2f}x real time")
     return BenchResult(
         files=[str(p) for p in files_],
         audio_s=round(audio_s, 1),
@@ -252,17 +287,18 @@ def format_markdown(result: BenchResult) -> str:
         f"{len(result.files)} file(s), {result.audio_s:.1f} s of audio, {result.repeats} repeat(s) "
         "(throughput = audio seconds per wall second, median and range over repeats; "
         "CER after NFKC without spaces and punctuation, all files pooled; the service's stored text is "
-        "redacted, so its references are redacted the same way before scoring).",
+        "redacted, so its references are redacted the same way before scoring; roles = share of the "
+        "speech time attributed to the right party, against the reference turns).",
         "",
-        "| path | configuration | throughput (x real time) | range | vs raw | CER |",
-        "|---|---|---|---|---|---|",
+        "| path | configuration | throughput (x real time) | range | vs raw | CER | roles |",
+        "|---|---|---|---|---|---|---|",
     ]
     for path in [result.raw, *result.variants]:
         rng = f"{min(path.throughputs):.2f}–{max(path.throughputs):.2f}" if path.throughputs else "–"
         ratio = "1.00" if path is result.raw else f"{result.ratio_of(path):.2f}"
         cer = f"{path.cer:.3f}" if path.cer is not None else "–"
-        lines.append(
-            f"| {path.name} | {path.description} | {path.throughput:.2f} | {rng} | {ratio} | {cer} |"
-        )
+        roles = f"{path.roles:.3f}" if path.roles is not None else "–"
+        cells = [path.name, path.description, f"{path.throughput:.2f}", rng, ratio, cer, roles]
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Files: " + ", ".join(Path(f).name for f in result.files), ""]
     return "\n".join(lines)

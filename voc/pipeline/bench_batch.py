@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from voc.asr.bench import BenchPath, Timed
+from voc.asr.bench import BenchPath, PathRun, Turn
 from voc.db.calls import Call, CallStatusEvent, Segment
 from voc.db.types import utcnow
 
@@ -52,6 +52,8 @@ class BatchRun:
     """The 1-minute load average when the batch started: other work on the machine skews the numbers."""
     texts: dict[str, str] = field(default_factory=dict)
     """Stored transcript of each file (its path as given), segments in time order."""
+    turns: dict[str, list[Turn]] = field(default_factory=dict)
+    """Stored segments of each file as (speaker, start, end)."""
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -165,6 +167,7 @@ def _result(
         total = session.exec(select(func.count()).select_from(Call)).one()
         calls = session.exec(select(Call)).all()
         texts: dict[str, str] = {}
+        turns: dict[str, list[Turn]] = {}
         errors: dict[str, str] = {}
         for call in calls:
             name = call_files.get(int(call.id or 0), call.original_filename or str(call.id))
@@ -172,9 +175,12 @@ def _result(
                 errors[name] = call.error or call.status
             elif real:
                 rows = session.exec(
-                    select(Segment.text).where(Segment.call_id == call.id).order_by(col(Segment.idx))
+                    select(Segment.text, Segment.speaker, Segment.start, Segment.end)
+                    .where(Segment.call_id == call.id)
+                    .order_by(col(Segment.idx))
                 ).all()
-                texts[name] = "".join(rows)
+                texts[name] = "".join(text for text, *_ in rows)
+                turns[name] = [(speaker, start, end) for _, speaker, start, end in rows]
         done = sum(1 for call in calls if call.status == _DONE)
         audio_s = sum(call.duration_s or 0.0 for call in calls if call.status == _DONE)
     return BatchRun(
@@ -185,6 +191,7 @@ def _result(
         audio_s=audio_s if real and audio_s else None,
         load_before=load_before,
         texts=texts,
+        turns=turns,
         errors=errors,
     )
 
@@ -243,7 +250,7 @@ def pipeline_path(
     ``redact`` is the redaction the workers apply (the references are scored through it)."""
     runs = itertools.count(1)
 
-    def run(files: Sequence[Path]) -> Timed:
+    def run(files: Sequence[Path]) -> PathRun:
         batch = run_batch(
             workroot / f"{name.replace(' ', '-')}-{next(runs)}",
             processes=processes,
@@ -256,6 +263,6 @@ def pipeline_path(
         if batch.errors:
             failed = "; ".join(f"{file}: {error}" for file, error in batch.errors.items())
             raise RuntimeError(f"{len(batch.errors)} call(s) failed in the pipeline: {failed}")
-        return batch.seconds, batch.texts
+        return PathRun(batch.seconds, batch.texts, batch.turns)
 
     return BenchPath(name, description, run, reference_filter=redact)
