@@ -10,7 +10,7 @@ import pytest
 
 from tests.asr.conftest import fixture_path
 from voc.asr import AsrOptions, ChannelLayout, Transcriber, Transcript
-from voc.asr.bench import reference_text
+from voc.asr.bench import reference_text, role_accuracy
 from voc.asr.cer import cer
 from voc.intake import DecodedAudio, decode_file
 
@@ -195,3 +195,17 @@ def test_a_call_split_over_parallel_batches_keeps_roles_order_and_quality(
     assert [s.speaker for s in transcript.segments][:2] == ["operator", "customer"]
     assert [s.start for s in transcript.segments] == sorted(s.start for s in transcript.segments)
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+@pytest.mark.parametrize("max_unit_speech_s", [4.0, 6.0])
+def test_every_turn_keeps_its_speaker_across_many_units(
+    asr_options: AsrOptions, whisper_model: object, max_unit_speech_s: float
+) -> None:
+    """Whisper can time a segment a few milliseconds before its clip starts; it must still be read
+    against its own unit, not the previous one (whose last chunk may be the other party's)."""
+    options = asr_options.model_copy(update={"max_unit_speech_s": max_unit_speech_s})
+    transcript = Transcriber(options, model=whisper_model).transcribe_file(fixture_path("stereo_call.flac"))
+    turns = {"stereo_call.flac": [(s.speaker, s.start, s.end) for s in transcript.segments]}
+    reference = json.loads(fixture_path("stereo_call.json").read_text(encoding="utf-8"))
+    accuracy = role_accuracy(turns, {"stereo_call.flac": reference})
+    assert accuracy is not None and accuracy >= 0.99

@@ -258,7 +258,10 @@ class Transcriber:
         gap = options.mono_split_gap_s if len(channels) == 1 else options.split_gap_s
         results: dict[int, list[TranscriptSegment]] = {i: [] for i in range(len(units))}
         for segment in segments:  # consumed completely here (inside this thread)
-            index = max(0, bisect.bisect_right(offsets, round(segment.start * WHISPER_SAMPLE_RATE)) - 1)
+            # Which clip (unit) the segment came from, by its middle: Whisper's start can fall a few
+            # milliseconds before its clip's first sample, which would hand it to the previous unit.
+            middle = round((segment.start + segment.end) / 2 * WHISPER_SAMPLE_RATE)
+            index = max(0, bisect.bisect_right(offsets, middle) - 1)
             index = min(index, len(units) - 1)
             shift = offsets[index] / WHISPER_SAMPLE_RATE
             local = SimpleNamespace(
