@@ -35,3 +35,9 @@ def test_a_batch_runs_the_whole_path_and_returns_the_stored_transcripts(
     assert cer(reference_text(reference), run.texts[str(stereo)]) <= 0.2
     assert run.texts[str(mono)]
     assert {speaker for speaker, _start, _end in run.turns[str(stereo)]} == {"operator", "customer"}
+
+
+def test_a_worker_that_cannot_start_fails_the_batch_at_once(tmp_path: Path) -> None:
+    stereo = fixture_path("stereo_call.flac")
+    with pytest.raises(RuntimeError, match="exited while starting"):
+        run_batch(tmp_path, processes=1, files=[stereo], model_dir=tmp_path / "no-model", warmup=stereo)

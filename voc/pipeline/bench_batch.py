@@ -125,8 +125,14 @@ def run_batch(
     deadline = time.monotonic() + timeout_s
     call_files: dict[int, str] = {}
     try:
-        for _ in procs:
-            if not ready.acquire(timeout=max(1.0, deadline - time.monotonic())):
+        started_workers = 0
+        while started_workers < len(procs):
+            if ready.acquire(timeout=0.5):
+                started_workers += 1
+            elif any(not p.is_alive() for p in procs):  # a bad setting: say so now, not at the deadline
+                codes = [p.exitcode for p in procs if not p.is_alive()]
+                raise RuntimeError(f"a worker process exited while starting (exit codes {codes})")
+            elif time.monotonic() > deadline:
                 raise RuntimeError("worker processes did not start in time; see the log")
         load_before = os.getloadavg()[0]
         started = utcnow()
