@@ -22,6 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from voc.asr.options import VadParameters
+from voc.asr.units import speech_chunks
+
 __all__ = ["VoiceMap", "VoiceParameters", "find_voices", "island_features"]
 
 logger = logging.getLogger(__name__)
@@ -30,13 +33,15 @@ _MEL_BINS = 80
 _N_MFCC = 19
 
 
+#: Speech islands: Silero VAD cutting at short pauses, so that an island rarely spans two speakers.
+ISLANDS = VadParameters(min_silence_duration_ms=250, min_speech_duration_ms=250, speech_pad_ms=30)
+
+
 @dataclass(frozen=True)
 class VoiceParameters:
-    """Island detection (Silero VAD, short pauses) and the separation required to trust the clusters."""
+    """Island detection and the separation required to trust the clusters."""
 
-    min_silence_ms: int = 250
-    min_island_ms: int = 250
-    pad_ms: int = 30
+    islands: VadParameters = ISLANDS
     min_separation: float = 0.35
     min_share: float = 0.2
     random_state: int = 0
@@ -86,23 +91,13 @@ def find_voices(
     samples: npt.NDArray[np.float32], sample_rate: int, params: VoiceParameters | None = None
 ) -> VoiceMap | None:
     """Cluster the speech of a mono channel into two voices, or ``None`` if they are not clearly two."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps  # heavy imports, deferred
-    from sklearn.cluster import KMeans
+    from sklearn.cluster import KMeans  # heavy imports, deferred
     from sklearn.metrics import silhouette_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
     params = params or VoiceParameters()
-    found = get_speech_timestamps(
-        samples,
-        VadOptions(
-            min_silence_duration_ms=params.min_silence_ms,
-            min_speech_duration_ms=params.min_island_ms,
-            speech_pad_ms=params.pad_ms,
-        ),
-        sampling_rate=sample_rate,
-    )
-    islands = [(int(chunk["start"]), int(chunk["end"])) for chunk in found]
+    islands = speech_chunks(samples, params.islands, sample_rate)
     if len(islands) < 3:  # a greeting and one answer do not make two measurable voices
         return None
     features = island_features(samples, islands, sample_rate)
