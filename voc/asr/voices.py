@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -54,11 +54,14 @@ class VoiceMap:
     islands: tuple[tuple[float, float], ...]
     voices: tuple[int, ...]
     separation: float
+    _starts: list[float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", [start for start, _ in self.islands])  # asked once per word
 
     def voice_at(self, t: float, max_distance_s: float = 0.5) -> int | None:
         """The voice of the island around ``t`` (or the nearest within ``max_distance_s``)."""
-        starts = [start for start, _ in self.islands]
-        index = bisect.bisect_right(starts, t) - 1
+        index = bisect.bisect_right(self._starts, t) - 1
         best: tuple[float, int] | None = None
         for i in (index, index + 1):
             if 0 <= i < len(self.islands):
