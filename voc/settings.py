@@ -81,11 +81,28 @@ class WorkerSettings(BaseModel):
     visibility_timeout_s: float | None = Field(
         default=None, gt=0, description="Redis visibility timeout; default: twice the longest time limit."
     )
-    max_tasks_per_child: int = Field(default=100, ge=1, description="Recycle pool processes (memory).")
+    max_tasks_per_child: int = Field(
+        default=100, ge=1, description="Recycle worker / pool processes after this many calls (memory)."
+    )
     time_limit_base_s: float = Field(default=300.0, gt=0, description="Per call, plus per audio second:")
     time_limit_per_audio_s: float = Field(default=3.0, gt=0)
     reap_every_s: float = Field(default=60.0, gt=0, description="How often each worker re-sends lost calls.")
     reap_stale_s: float = Field(default=300.0, gt=0, description="Untouched this long before a re-send.")
+    restart_backoff_s: float = Field(
+        default=0.5, gt=0, description="A dead worker process is restarted after this, doubled per death"
+    )
+    restart_backoff_max_s: float = Field(
+        default=30.0, gt=0, description="…up to this, until it finishes a call."
+    )
+    memory_limit_mb: int | None = Field(
+        default=None,
+        ge=0,
+        description="Memory of one worker process (with its children) before it is stopped; "
+        "None: 80% of the machine's memory shared among the processes; 0: no limit.",
+    )
+    stall_after_s: float = Field(
+        default=600.0, gt=0, description="Queued this long with no call progressing: the queue is stalled."
+    )
 
 
 class SignalSettings(BaseModel):
