@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
@@ -22,9 +22,10 @@ from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.ingest import ExternalIdConflictError, register_call
 from voc.calls.linking import UnknownCustomerError
-from voc.calls.metadata import MetadataError, make_meta
+from voc.calls.metadata import MetadataError, make_meta, parse_metadata
 from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
 from voc.calls.sniff import sniff_audio
+from voc.csvfiles import CsvEncodingError, decode_csv
 from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
@@ -83,7 +84,10 @@ def upload_call(
     agent: Annotated[str | None, Form()] = None,
     started_at: Annotated[str | None, Form(description="ISO 8601; without a zone, JST.")] = None,
     channels: Annotated[
-        str | None, Form(description="stereo_operator_left | stereo_operator_right | mono")
+        str | None,
+        Form(
+            description="stereo (the configured layout) | stereo_operator_left | stereo_operator_right | mono"
+        ),
     ] = None,
     customer_id: Annotated[str | None, Form()] = None,
     caller_number: Annotated[str | None, Form()] = None,
@@ -145,6 +149,54 @@ def _accepted(request: Request, response: Response, call: Call, *, duplicate: bo
     response.headers["Location"] = url
     return CallAccepted(
         id=call.id, external_id=call.external_id, status=call.status, status_url=url, duplicate=duplicate
+    )
+
+
+class MetadataRowOut(BaseModel):
+    line: int
+    file: str
+    call_id: str | None = None
+    agent: str | None = None
+    started_at: datetime | None = None
+    channels: str
+    customer_id: str | None = None
+    caller_number: str | None = None
+
+
+class MetadataCheck(BaseModel):
+    rows: list[MetadataRowOut]
+    errors: list[dict[str, Any]] = Field(description="{line, reason} per rejected row")
+
+
+@router.post(
+    "/metadata",
+    response_model=MetadataCheck,
+    summary="Read an upload metadata CSV (UTF-8 or Shift_JIS): its good rows and every bad row by line",
+    dependencies=[allow("calls.upload")],
+    responses=problems(413),
+)
+def check_metadata(file: Annotated[UploadFile, File()], rt: RuntimeDep) -> MetadataCheck:
+    """What the web UI reads before uploading: the same reader as `voc calls ingest --metadata`."""
+    try:
+        parsed = parse_metadata(decode_csv(file.file.read()), rt.settings.asr.default_layout)
+    except (CsvEncodingError, MetadataError) as exc:
+        raise Problem(422, str(exc)) from exc
+    rows = {id(r): r for r in parsed.rows.values()}.values()  # each row once (also keyed by base name)
+    return MetadataCheck(
+        rows=[
+            MetadataRowOut(
+                line=r.line,
+                file=r.file,
+                call_id=r.meta.external_id,
+                agent=r.meta.agent,
+                started_at=r.meta.started_at,
+                channels=r.meta.channel_layout,
+                customer_id=r.meta.customer_id,
+                caller_number=r.meta.caller_number,
+            )
+            for r in sorted(rows, key=lambda r: r.line)
+        ],
+        errors=[{"line": line, "reason": reason} for line, reason in parsed.errors],
     )
 
 

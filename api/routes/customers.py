@@ -12,6 +12,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, RefPath, problems
+from voc.csvfiles import CsvEncodingError, decode_csv
 from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
@@ -123,10 +124,11 @@ def batch_upsert(body: list[CustomerCreate], session: SessionDep, rt: RuntimeDep
 def import_customers(
     file: Annotated[UploadFile, File()], session: SessionDep, rt: RuntimeDep
 ) -> ImportResult:
+    """UTF-8 (with or without BOM) or Shift_JIS / CP932, as Excel saves it."""
     try:
-        text = file.file.read().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Problem(422, "CSV は UTF-8 で保存してください (CSV must be UTF-8)") from exc
+        text = decode_csv(file.file.read())
+    except CsvEncodingError as exc:
+        raise Problem(422, str(exc)) from exc
     report = import_csv(session, text)
     linked = _refresh(session, rt)
     session.commit()

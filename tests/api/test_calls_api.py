@@ -238,3 +238,32 @@ def test_retry_replays_only_failed_calls(client: TestClient, runtime: Runtime) -
     assert r.status_code == 202 and r.json()["status"] == "queued"
     detail = client.get(f"/api/v1/calls/{call_id}").json()
     assert detail["status"] == "queued" and detail["error"] is None and detail["attempts"] == 0
+
+
+def test_metadata_check_reads_shift_jis_and_names_every_bad_row(supervisor_client: TestClient) -> None:
+    csv = (
+        "call_id,file,agent,started_at,channels,customer_id,caller_number\r\n"
+        "M1,rec/a.flac,田中,2026-11-02 10:00,Stereo,,\r\n"
+        "M2,b.flac,佐藤,昨日,mono,,\r\n"
+        "M3,c.flac,髙橋,,MONO,,\r\n"
+        "M4,d.flac,,,quad,,\r\n"
+    ).encode("cp932")
+    r = supervisor_client.post("/api/v1/calls/metadata", files={"file": ("calls.csv", csv, "text/csv")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [(row["file"], row["channels"]) for row in body["rows"]] == [
+        ("rec/a.flac", "stereo_operator_left"),
+        ("c.flac", "mono"),
+    ]
+    assert body["rows"][1]["agent"] == "髙橋"
+    assert [e["line"] for e in body["errors"]] == [3, 5]
+
+
+def test_channels_stereo_and_any_case_are_accepted_on_upload(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/calls",
+        files={"file": ("s.wav", wav_bytes(seed=70), "audio/wav")},
+        data={"channels": "Stereo"},
+    )
+    assert r.status_code == 202, r.text
+    assert client.get(f"/api/v1/calls/{r.json()['id']}").json()["channels"] == "stereo_operator_left"

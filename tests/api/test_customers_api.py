@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.sjis_csv import CRM_BAD_LINES, CRM_GOOD, crm_sjis
+
 RECORD = {
     "customer_id": "C100",
     "name": "山田商店",
@@ -43,3 +45,17 @@ def test_batch_and_csv_import(client: TestClient) -> None:
     assert body["created"] == 1 and body["errors"][0]["line"] == 3
     assert client.get("/api/v1/customers/C102").json()["attributes"] == {"segment": "SMB"}
     assert client.get("/api/v1/customers/NOPE").status_code == 404
+
+
+def test_a_shift_jis_crm_export_loads_its_good_rows_and_names_both_bad_lines(client: TestClient) -> None:
+    r = client.post("/api/v1/customers/import", files={"file": ("crm.csv", crm_sjis(), "text/csv")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["created"], body["updated"]) == (len(CRM_GOOD), 0)
+    assert [e["line"] for e in body["errors"]] == list(CRM_BAD_LINES)
+    assert client.get("/api/v1/customers/S001").json()["name"] == "髙橋①商店"
+
+
+def test_an_undecodable_csv_is_422_naming_the_encodings(client: TestClient) -> None:
+    r = client.post("/api/v1/customers/import", files={"file": ("crm.csv", bytes(range(128, 256)) * 4)})
+    assert r.status_code == 422 and "Shift_JIS" in r.json()["detail"]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.api.test_calls_api import wav_bytes
+from tests.sjis_csv import CRM_BAD_LINES, CRM_GOOD, crm_sjis
 
 COMMANDS = ["serve", "worker", "db", "calls", "customers", "models", "examples"]
 
@@ -61,3 +65,37 @@ def test_db_upgrade_and_customer_import(tmp_path: Path) -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     out = voc("calls", "ingest", str(tmp_path / "nope.wav"), cwd=tmp_path)
     assert out.returncode == 2 and "no such file" in out.stderr
+
+
+def test_a_shift_jis_crm_export_loads_its_good_rows_and_names_both_bad_lines(tmp_path: Path) -> None:
+    csv = tmp_path / "crm.csv"
+    csv.write_bytes(crm_sjis())
+    out = voc("customers", "import", str(csv), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert f"{len(CRM_GOOD)} created" in out.stdout
+    for line in CRM_BAD_LINES:
+        assert f"line {line}:" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "髙橋①商店" in voc("customers", "show", "S001", cwd=tmp_path).stdout
+
+
+def test_ingest_names_every_bad_metadata_row_and_queues_the_good_ones(tmp_path: Path) -> None:
+    audio = tmp_path / "rec"
+    audio.mkdir()
+    for name, seed in (("a.wav", 1), ("b.wav", 2), ("c.wav", 3)):
+        (audio / name).write_bytes(wav_bytes(seed=seed))
+    meta = tmp_path / "calls.csv"
+    meta.write_bytes(
+        (
+            "call_id,file,agent,started_at,channels,customer_id,caller_number\r\n"
+            "K1,a.wav,田中,,stereo,,\r\n"
+            "K2,b.wav,佐藤,昨日,mono,,\r\n"
+            "K3,c.wav,鈴木,,quad,,\r\n"
+        ).encode("cp932")
+    )
+    out = voc("calls", "ingest", str(audio), "--metadata", str(meta), cwd=tmp_path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "line 3:" in out.stderr and "line 4:" in out.stderr
+    assert "1 calls queued" in out.stdout
+    listed = voc("calls", "list", "--json", cwd=tmp_path)
+    assert [c["external_id"] for c in json.loads(listed.stdout)] == ["K1"]

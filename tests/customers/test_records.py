@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tests.sjis_csv import CRM_BAD_LINES, CRM_GOOD, crm_sjis
 from voc.calls.linking import relink_unmatched
+from voc.csvfiles import decode_csv
 from voc.customers.records import import_csv, to_public
 from voc.db.calls import Call
 from voc.db.customers import Customer
@@ -68,3 +70,14 @@ def test_calls_that_arrived_first_are_linked_by_phone_later(engine: Engine) -> N
         call = session.exec(select(Call)).one()
         c1 = session.exec(select(Customer).where(Customer.customer_id == "C001")).one()
         assert call.customer_pk == c1.id
+
+
+def test_a_shift_jis_export_loads_its_good_rows_and_names_both_bad_lines(engine: Engine) -> None:
+    with Session(engine) as session:
+        report = import_csv(session, decode_csv(crm_sjis()))
+        session.commit()
+        names = dict(session.exec(select(Customer.customer_id, Customer.name)).all())
+    assert sorted(names) == list(CRM_GOOD)
+    assert names["S001"] == "髙橋①商店"
+    assert [line for line, _ in report.errors] == list(CRM_BAD_LINES)
+    assert "monthly_fee" in report.errors[0][1] and "12345" in report.errors[1][1]

@@ -7,23 +7,21 @@ is a conflict, not a silent overwrite.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from voc.audio_store import LocalAudioStore, StoredAudio
+from voc.audio_store import LocalAudioStore, StoredAudio, UploadTooLargeError
 from voc.calls.linking import find_customer_pk
-from voc.calls.metadata import MetadataRow
+from voc.calls.metadata import CHANNEL_LAYOUTS, MetadataFile
 from voc.customers.phones import normalise_phone
 from voc.db.calls import Call, CallCreate, CallStatusEvent
 from voc.db.types import utcnow
 
 log = logging.getLogger(__name__)
-
-CHANNEL_LAYOUTS = ("stereo_operator_left", "stereo_operator_right", "mono")
 
 
 class ExternalIdConflictError(ValueError):
@@ -54,7 +52,7 @@ def register_call(
         if taken is not None:
             raise ExternalIdConflictError(meta.external_id)
     if meta.channel_layout not in CHANNEL_LAYOUTS:
-        raise ValueError(f"channels must be one of {', '.join(CHANNEL_LAYOUTS)}")
+        raise ValueError(f"channels は {', '.join(CHANNEL_LAYOUTS)} のいずれかです")
     caller = normalise_phone(meta.caller_number) if meta.caller_number else None
     if meta.caller_number and caller is None:
         raise ValueError(f"発信者番号を解釈できません: {meta.caller_number!r}")
@@ -81,34 +79,45 @@ def register_call(
     return Registered(call, created=True)
 
 
+@dataclass
+class IngestResult:
+    call_ids: list[int] = field(default_factory=list)
+    errors: list[tuple[Path, str]] = field(default_factory=list)  # files not registered, and why
+
+
 def ingest_files(
     session: Session,
     store: LocalAudioStore,
     files: Sequence[Path],
-    metadata: Mapping[str, MetadataRow],
+    metadata: MetadataFile,
     *,
     default_layout: str,
     max_bytes: int,
     on_file: Callable[[Path], None] | None = None,
-) -> list[int]:
-    """Store and register many files, matching metadata rows by path or file name; returns call ids."""
-    call_ids: list[int] = []
+) -> IngestResult:
+    """Store and register many files, matching metadata rows by path or file name.
+
+    A file named by a bad metadata row, or one that cannot be registered, is reported and the others go on.
+    """
+    result = IngestResult()
     for file in files:
-        row = metadata.get(str(file)) or metadata.get(file.name)
-        meta = row.meta if row else CallCreate(channel_layout=default_layout)
-        stored = store.put_file(file, max_bytes=max_bytes)
         try:
-            registered = register_call(session, stored, meta, original_filename=file.name)
-            session.commit()
-        except Exception as exc:
-            session.rollback()
-            raise IngestError(f"{file}: {exc}") from exc
-        assert registered.call.id is not None
-        call_ids.append(registered.call.id)
+            if metadata.is_rejected(file):
+                raise ValueError("メタデータの行に誤りがあるため登録しません (bad metadata row)")
+            row = metadata.get(file)
+            meta = row.meta if row else CallCreate(channel_layout=default_layout)
+            stored = store.put_file(file, max_bytes=max_bytes)
+            try:
+                registered = register_call(session, stored, meta, original_filename=file.name)
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+        except (ValueError, OSError, UploadTooLargeError) as exc:
+            result.errors.append((file, str(exc)))
+        else:
+            assert registered.call.id is not None
+            result.call_ids.append(registered.call.id)
         if on_file is not None:
             on_file(file)
-    return call_ids
-
-
-class IngestError(ValueError):
-    """A file that could not be registered; the message names it."""
+    return result

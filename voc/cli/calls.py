@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, col, select
 
-from voc.calls.ingest import IngestError, ingest_files
-from voc.calls.metadata import MetadataError, read_metadata
+from voc.calls.ingest import ingest_files
+from voc.calls.metadata import MetadataError, MetadataFile, read_metadata
 from voc.calls.queries import call_detail, find_call
 from voc.cli.common import fail, print_json, progress_bar, runtime
 from voc.db.calls import Call
@@ -55,33 +55,44 @@ def ingest_cmd(
     rt = runtime(ctx)
     default_layout = channels or rt.settings.asr.default_layout
     try:
-        rows = read_metadata(metadata, default_layout) if metadata else {}
+        rows = read_metadata(metadata, default_layout) if metadata else MetadataFile()
     except MetadataError as exc:
         fail(str(exc))
+    # Every bad row is named; the files of the good rows still go in.
+    for line, reason in rows.errors:
+        typer.echo(f"  {metadata}: line {line}: {reason}", err=True)
     files = _expand(paths)
     if not files:
         fail("no audio files found")
     with progress_bar() as bar, Session(rt.engine) as session:
         task = bar.add_task("storing", total=len(files))
-        try:
-            call_ids = ingest_files(
-                session,
-                rt.store,
-                files,
-                rows,
-                default_layout=default_layout,
-                max_bytes=rt.settings.max_upload_mb << 20,
-                on_file=lambda _f: bar.advance(task),
-            )
-        except IngestError as exc:
-            fail(str(exc))
+        result = ingest_files(
+            session,
+            rt.store,
+            files,
+            rows,
+            default_layout=default_layout,
+            max_bytes=rt.settings.max_upload_mb << 20,
+            on_file=lambda _f: bar.advance(task),
+        )
+    for file, reason in result.errors:
+        typer.echo(f"  not queued: {file}: {reason}", err=True)
+    call_ids = result.call_ids
     rt.notify_queued(call_ids)
     typer.echo(f"{len(call_ids)} calls queued")
-    if wait:
-        wait_for(rt, call_ids)
+    if wait and call_ids:
+        wait_for(rt, call_ids, exit_on_failure=False)
+    if result.errors or rows.errors or (wait and not _all_done(rt, call_ids)):
+        raise typer.Exit(1)
 
 
-def wait_for(rt: Runtime, call_ids: list[int]) -> None:
+def _all_done(rt: Runtime, call_ids: list[int]) -> bool:
+    with Session(rt.engine) as session:
+        statuses = session.exec(select(Call.status).where(col(Call.id).in_(call_ids))).all()
+    return all(status == "done" for status in statuses)
+
+
+def wait_for(rt: Runtime, call_ids: list[int], *, exit_on_failure: bool = True) -> None:
     """Follow the calls to the end; with no live worker, do the work here (retries included)."""
     from voc.pipeline.factory import embedded_worker_count, spawn_workers, stop_workers
 
@@ -116,7 +127,7 @@ def wait_for(rt: Runtime, call_ids: list[int]) -> None:
             err=True,
         )
     typer.echo(f"{len(rows) - len(failed) - len(pending)} done, {len(failed)} failed, {len(pending)} pending")
-    if failed or pending:
+    if (failed or pending) and exit_on_failure:
         raise typer.Exit(1)
 
 

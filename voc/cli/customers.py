@@ -8,6 +8,7 @@ import typer
 from sqlmodel import Session, select
 
 from voc.cli.common import fail, print_json, runtime
+from voc.csvfiles import CsvEncodingError, read_csv_file
 from voc.customers.records import import_csv, to_public
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.customers import Customer
@@ -19,12 +20,18 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    csv_path: Path = typer.Argument(..., exists=True, dir_okay=False, help="CRM export (UTF-8 CSV)."),
+    csv_path: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="CRM export (CSV in UTF-8 or Shift_JIS)."
+    ),
 ) -> None:
     """Load or update customers from a CRM CSV; bad rows are listed, good rows still load."""
     rt = runtime(ctx)
     with Session(rt.engine) as session:
-        report = import_csv(session, csv_path.read_text(encoding="utf-8-sig"))
+        try:
+            text = read_csv_file(csv_path)
+        except CsvEncodingError as exc:
+            fail(f"{csv_path}: {exc}")
+        report = import_csv(session, text)
         params = SignalParams.from_settings(rt.settings.signals)
         linked = refresh_after_records_changed(session, params).linked_calls
         session.commit()

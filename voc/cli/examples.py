@@ -7,10 +7,11 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, select
 
-from voc.calls.ingest import IngestError, ingest_files
+from voc.calls.ingest import ingest_files
 from voc.calls.metadata import MetadataError, read_metadata
 from voc.cli.calls import AUDIO_SUFFIXES, wait_for
 from voc.cli.common import fail, runtime
+from voc.csvfiles import read_csv_file
 from voc.customers.records import import_csv
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
@@ -34,24 +35,24 @@ def load_cmd(
         if if_empty and session.exec(select(Call.id).limit(1)).first() is not None:
             typer.echo("calls already stored: examples not loaded again")
             return
-        report = import_csv(session, (folder / "crm.csv").read_text(encoding="utf-8-sig"))
+        report = import_csv(session, read_csv_file(folder / "crm.csv"))
         session.commit()
         try:
             rows = read_metadata(folder / "calls.csv", rt.settings.asr.default_layout)
         except MetadataError as exc:
             fail(str(exc))
         files = sorted(p for p in (folder / "calls").iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
-        try:
-            call_ids = ingest_files(
-                session,
-                rt.store,
-                files,
-                rows,
-                default_layout=rt.settings.asr.default_layout,
-                max_bytes=rt.settings.max_upload_mb << 20,
-            )
-        except IngestError as exc:
-            fail(str(exc))
+        ingested = ingest_files(
+            session,
+            rt.store,
+            files,
+            rows,
+            default_layout=rt.settings.asr.default_layout,
+            max_bytes=rt.settings.max_upload_mb << 20,
+        )
+        if ingested.errors or rows.errors:
+            fail("; ".join([*(f"line {n}: {r}" for n, r in rows.errors), *(r for _, r in ingested.errors)]))
+        call_ids = ingested.call_ids
         refresh_after_records_changed(session, SignalParams.from_settings(rt.settings.signals))
         session.commit()
     rt.notify_queued(call_ids)

@@ -57,7 +57,10 @@ text.register(app)
 def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="voc", standalone_mode=False)
+        # Without standalone mode click returns a command's typer.Exit code instead of exiting with it.
+        code = command.main(args=argv, prog_name="voc", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
 
+from voc.csvfiles import CsvRow, CsvSyntaxError, iter_rows
 from voc.customers.phones import normalise_phone, split_phones
 from voc.db.customers import Customer, CustomerCreate, CustomerPhone, CustomerPublic
 from voc.db.types import utcnow
@@ -87,7 +86,11 @@ def parse_row(row: dict[str, str]) -> CustomerCreate:
 
 
 def _parse_datetime(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
+    try:
+        # Excel writes dates as 2026/10/01.
+        parsed = datetime.fromisoformat(value.replace("/", "-"))
+    except ValueError as exc:
+        raise ValueError(f"churned_at は日付で指定してください (ISO 8601 or YYYY/MM/DD): {value!r}") from exc
     # A bare date in a Japanese CRM export means JST midnight.
     if parsed.tzinfo is None:
         from zoneinfo import ZoneInfo
@@ -97,29 +100,18 @@ def _parse_datetime(value: str) -> datetime:
 
 
 def import_csv(session: Session, text: str) -> ImportReport:
-    """Load a CRM CSV: bad rows are reported with their line and reason, good rows still load."""
+    """Load a CRM CSV (text from :func:`voc.csvfiles.decode_csv`): every bad row is reported with its line
+    and reason, good rows still load."""
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if reader.fieldnames is None or "customer_id" not in [f.strip() for f in reader.fieldnames]:
+    names, rows = iter_rows(text)
+    if "customer_id" not in names:
         report.errors.append((1, "customer_id 列がありません (missing customer_id column)"))
         return report
-    for row in reader:
-        line = reader.line_num
-        try:
-            data = parse_row(row)
-            with session.begin_nested():
-                _, created = upsert_customer(session, data)
-        except ValidationError as exc:
-            reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            report.errors.append((line, reasons))
-            continue
-        except ValueError as exc:
-            report.errors.append((line, str(exc)))
-            continue
-        if created:
-            report.created += 1
-        else:
-            report.updated += 1
+    try:
+        for row in rows:
+            _import_row(session, row, report)
+    except CsvSyntaxError as exc:
+        report.errors.append((exc.line, str(exc)))
     log.info(
         "customers imported: %d created, %d updated, %d bad rows",
         report.created,
@@ -127,6 +119,24 @@ def import_csv(session: Session, text: str) -> ImportReport:
         len(report.errors),
     )
     return report
+
+
+def _import_row(session: Session, row: CsvRow, report: ImportReport) -> None:
+    try:
+        data = parse_row(row.values)
+        with session.begin_nested():
+            _, created = upsert_customer(session, data)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        report.errors.append((row.line, reasons))
+        return
+    except ValueError as exc:
+        report.errors.append((row.line, str(exc)))
+        return
+    if created:
+        report.created += 1
+    else:
+        report.updated += 1
 
 
 def upsert_many(session: Session, items: Iterable[CustomerCreate]) -> ImportReport:
