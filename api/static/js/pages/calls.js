@@ -33,6 +33,21 @@ const COLUMNS = [
   ["status", "calls.status", (c) => c.status],
 ];
 
+/** Whether anyone works the queue (/readyz): a list whose calls never move must say why. */
+async function workerNotice() {
+  let workers = null;
+  try {
+    workers = (await (await fetch(new URL("/readyz", location.origin))).json()).workers;
+  } catch {
+    return null;
+  }
+  if (!workers) return null;
+  let text = null;
+  if (workers.alive === 0) text = t("calls.noWorker", { n: workers.queued });
+  else if (workers.stalled) text = t("calls.stalled", { n: workers.queued, age: fmtSeconds(workers.oldest_queued_s) });
+  return text && h("p", { class: "error", role: "status", id: "worker-status" }, text);
+}
+
 export async function renderCalls(view, { params }) {
   const supported = await queryParams("/api/v1/calls");
   const filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) || ""]));
@@ -122,8 +137,11 @@ export async function renderCalls(view, { params }) {
   view.append(section);
   const loading = h("p", { class: "muted" }, t("common.loading"));
   section.append(loading);
+  const notice = workerNotice();
   const page = await api("calls", { query });
   loading.remove();
+  const shown = await notice;
+  if (shown) form.after(shown);
 
   let sortKey = null;
   let sortDir = 1;
