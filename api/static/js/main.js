@@ -4,6 +4,7 @@ import { clear, h } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { renderCall } from "./pages/call.js";
 import { renderCalls } from "./pages/calls.js";
+import { renderCrm } from "./pages/crm.js";
 import { renderCustomer } from "./pages/customer.js";
 import { renderAtRisk } from "./pages/customers.js";
 import { renderLogin } from "./pages/login.js";
@@ -18,6 +19,7 @@ const ROUTES = [
   [/^\/calls$/, "calls.read", "calls", renderCalls],
   [/^\/calls\/([^/]+)$/, "calls.read", "calls", renderCall],
   [/^\/customers$/, "at_risk.read", "customers", renderAtRisk],
+  [/^\/crm$/, "customers.read", "crm", renderCrm],
   [/^\/customers\/([^/]+)$/, "customers.read", "customers", renderCustomer],
   [/^\/topics$/, "topics.read", "topics", renderTopics],
   [/^\/search$/, "calls.read", "search", renderSearch],
@@ -28,6 +30,7 @@ const NAV = [
   ["upload", "/upload", "calls.upload"],
   ["calls", "/calls", "calls.read"],
   ["customers", "/customers", "at_risk.read"],
+  ["crm", "/crm", "customers.read"],
   ["topics", "/topics", "topics.read"],
   ["search", "/search", "calls.read"],
 ];

@@ -1,9 +1,9 @@
 // Upload: drag and drop many recordings plus an optional metadata CSV; per-file upload and processing bars.
 import { ApiError, api, findPath, uploadForm } from "../api.js";
-import { metadataByFile } from "../csv.js";
 import { h, progressBar } from "../dom.js";
 import { label, t } from "../i18n.js";
 import { callUrl, onLeave, toast } from "../ui.js";
+import { csvErrorList } from "./crm.js";
 
 const FIELDS = ["call_id", "agent", "started_at", "channels", "customer_id", "caller_number"];
 const FINAL = new Set(["done", "failed", "dead"]);
@@ -13,7 +13,7 @@ const PARALLEL_UPLOADS = 2;
 const POLL_MS = 1500;
 
 // Kept across visits to the page within the tab, so that leaving and coming back keeps the list.
-const state = { items: [], metadata: new Map(), csvName: null };
+const state = { items: [], metadata: new Map(), csvName: null, csvErrors: [] };
 
 function processingFraction(call) {
   if (call.status === "done") return 1;
@@ -26,6 +26,7 @@ function processingFraction(call) {
 export function renderUpload(view) {
   const list = h("tbody", { id: "upload-list" });
   const csvStatus = h("span", { class: "csv-status", id: "csv-status" });
+  const csvErrors = h("div", { class: "csv-errors-box" });
   const fileInput = h("input", {
     type: "file",
     multiple: true,
@@ -113,19 +114,37 @@ export function renderUpload(view) {
     renderRows();
   }
 
+  /** The server reads the CSV (UTF-8 or Shift_JIS, as `voc calls ingest --metadata`): good rows, bad lines. */
   async function loadCsv(file) {
+    const form = new FormData();
+    form.append("file", file, file.name);
     try {
-      state.metadata = metadataByFile(await file.text());
+      const checked = await uploadForm("calls/metadata", form, () => {});
+      const byFile = new Map();
+      for (const row of checked.rows) {
+        const meta = { ...row, started_at: row.started_at || undefined };
+        byFile.set(row.file.split(/[\\/]/).pop(), meta);
+      }
+      state.metadata = byFile;
       state.csvName = file.name;
-      csvStatus.textContent = t("upload.csvLoaded", { n: state.metadata.size });
+      state.csvErrors = checked.errors;
+      showCsvStatus();
       for (const item of state.items) {
         if (item.state !== "pending") continue;
         item.meta = state.metadata.get(item.file.name) || null;
         item.metaCell.textContent = metaText(item.meta);
       }
     } catch (error) {
-      csvStatus.textContent = t("upload.csvError", { reason: error.message });
+      csvStatus.textContent = t("upload.csvError", { reason: error instanceof ApiError ? error.friendly : error.message });
     }
+  }
+
+  function showCsvStatus() {
+    const n = state.metadata.size ? new Set(state.metadata.values()).size : 0;
+    csvStatus.textContent = state.csvErrors.length
+      ? t("upload.csvLoadedWithErrors", { n, bad: state.csvErrors.length })
+      : t("upload.csvLoaded", { n });
+    csvErrors.replaceChildren(state.csvErrors.length ? csvErrorList("csv-errors", state.csvErrors) : "");
   }
 
   function setStatus(item, text, kind = "") {
@@ -159,6 +178,7 @@ export function renderUpload(view) {
       item.state = "processing";
       setStatus(item, label("status", accepted.status));
       if (accepted.duplicate) toast(t("upload.duplicate", { id: accepted.id }));
+      else if (accepted.shares_audio_with) toast(t("upload.sharedAudio", { id: accepted.id, other: accepted.shares_audio_with }));
       await pollOne(item);
     } catch (error) {
       item.state = "upload-failed";
@@ -237,6 +257,7 @@ export function renderUpload(view) {
         h("label", { for: "upload-csv" }, t("upload.csv")),
         csvInput,
         csvStatus,
+        csvErrors,
         h("p", { class: "help" }, t("upload.csvHelp")),
       ),
       h(
@@ -279,6 +300,6 @@ export function renderUpload(view) {
       ),
     ),
   );
-  if (state.csvName) csvStatus.textContent = t("upload.csvLoaded", { n: state.metadata.size });
+  if (state.csvName) showCsvStatus();
   renderRows();
 }
