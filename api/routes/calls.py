@@ -43,7 +43,13 @@ class CallAccepted(BaseModel):
     external_id: str | None
     status: str
     status_url: str
-    duplicate: bool
+    duplicate: bool = Field(
+        description="The same file (and external id) was already uploaded: this is that call."
+    )
+    shares_audio_with: int | None = Field(
+        default=None,
+        description="A new call for a recording another call has (the same file under a new call_id).",
+    )
 
 
 def _public(session: SessionDep, call: Call) -> CallPublic:
@@ -93,7 +99,11 @@ def upload_call(
     caller_number: Annotated[str | None, Form()] = None,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> CallAccepted:
-    """Store the file and queue it; processing happens in the workers. The same file twice is one call."""
+    """Store the file and queue it; processing happens in the workers.
+
+    The same file twice is one call (`duplicate`), unless it comes under a new `call_id`: then it is a new
+    call sharing the stored recording (`shares_audio_with` names the first call that has it).
+    """
     if idempotency_key:
         earlier = session.exec(select(Call).where(Call.idempotency_key == idempotency_key)).first()
         if earlier is not None:
@@ -140,15 +150,33 @@ def upload_call(
             rt.store.delete(stored.sha256)  # nothing half-stored: no call, no file
     if registered.created and registered.call.id is not None:
         rt.notify_queued([registered.call.id])
-    return _accepted(request, response, registered.call, duplicate=not registered.created)
+    return _accepted(
+        request,
+        response,
+        registered.call,
+        duplicate=not registered.created,
+        shares_audio_with=registered.shares_audio_with,
+    )
 
 
-def _accepted(request: Request, response: Response, call: Call, *, duplicate: bool) -> CallAccepted:
+def _accepted(
+    request: Request,
+    response: Response,
+    call: Call,
+    *,
+    duplicate: bool,
+    shares_audio_with: int | None = None,
+) -> CallAccepted:
     assert call.id is not None
     url = str(request.url_for("get_call", ref=str(call.id)))
     response.headers["Location"] = url
     return CallAccepted(
-        id=call.id, external_id=call.external_id, status=call.status, status_url=url, duplicate=duplicate
+        id=call.id,
+        external_id=call.external_id,
+        status=call.status,
+        status_url=url,
+        duplicate=duplicate,
+        shares_audio_with=shares_audio_with,
     )
 
 

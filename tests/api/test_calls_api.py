@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -267,3 +268,31 @@ def test_channels_stereo_and_any_case_are_accepted_on_upload(client: TestClient)
     )
     assert r.status_code == 202, r.text
     assert client.get(f"/api/v1/calls/{r.json()['id']}").json()["channels"] == "stereo_operator_left"
+
+
+def test_the_same_file_under_a_new_call_id_is_a_new_call_sharing_the_audio(
+    client: TestClient, runtime: Runtime
+) -> None:
+    data = wav_bytes(seed=80)
+
+    def send(**form: str) -> dict[str, Any]:
+        r = client.post("/api/v1/calls", files={"file": ("c.wav", data, "audio/wav")}, data=form)
+        assert r.status_code == 202, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    a, b, c, d = send(call_id="CRM-1"), send(call_id="CRM-1"), send(call_id="CRM-2"), send()
+    assert b["id"] == a["id"] and b["duplicate"]
+    assert c["id"] != a["id"] and not c["duplicate"] and c["shares_audio_with"] == a["id"]
+    assert d["id"] == a["id"] and d["duplicate"]
+    assert client.get("/api/v1/calls/CRM-2").json()["status"] == "queued"
+    with Session(runtime.engine) as session:
+        shared = session.get(Call, c["id"])
+        assert shared is not None
+        sha = shared.audio_sha256
+    # Deleting one of them keeps the recording the other still needs.
+    assert client.delete("/api/v1/calls/CRM-1").status_code == 204
+    assert runtime.store.exists(sha)
+    assert client.get("/api/v1/calls/CRM-2/audio").status_code == 200
+    assert client.delete("/api/v1/calls/CRM-2").status_code == 204
+    assert not runtime.store.exists(sha)

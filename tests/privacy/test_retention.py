@@ -48,3 +48,32 @@ def test_retention_deletes_old_audio_and_keeps_the_analysis(runtime: Runtime) ->
         r = client.get(f"/api/v1/calls/{old_id}/audio")
         assert r.status_code == 410 and r.headers["content-type"].startswith("application/problem+json")
         assert client.get(f"/api/v1/calls/{old_id}").json()["segments"][0]["text"] == "解約したい"
+
+
+def test_a_recording_shared_with_a_newer_call_is_kept_until_that_one_is_due(runtime: Runtime) -> None:
+    now = utcnow()
+    store = runtime.store
+    audio = store.put([b"RIFF" + b"shared" * 20])
+    with Session(runtime.engine) as session:
+        session.add_all(
+            [
+                Call(
+                    audio_sha256=audio.sha256,
+                    external_id="OLD",
+                    status="done",
+                    created_at=now - timedelta(days=100),
+                ),
+                Call(
+                    audio_sha256=audio.sha256,
+                    external_id="NEW",
+                    status="done",
+                    created_at=now - timedelta(days=5),
+                ),
+            ]
+        )
+        session.commit()
+    with Session(runtime.engine) as session:
+        assert apply_retention(session, store, now - timedelta(days=90)) == 0
+        assert store.exists(audio.sha256)
+        assert apply_retention(session, store, now) == 1
+    assert not store.exists(audio.sha256)

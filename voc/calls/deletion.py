@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import Table, delete
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from voc.audio_store import AudioStore
 from voc.db.calls import Call
@@ -33,5 +33,9 @@ def delete_call(session: Session, store: AudioStore, call: Call) -> None:
         session.execute(delete(table).where(table.c["call_id"] == call.id))
     session.delete(call)
     session.flush()
-    store.delete(call.audio_sha256)
-    log.info("call %s deleted with its audio", call.id)
+    # Another call (the same recording under another external id) may still need the file.
+    if session.exec(select(Call.id).where(Call.audio_sha256 == call.audio_sha256)).first() is None:
+        store.delete(call.audio_sha256)
+        log.info("call %s deleted with its audio", call.id)
+    else:
+        log.info("call %s deleted; its audio is kept for the other calls of the same recording", call.id)

@@ -1,7 +1,8 @@
 """Registering an uploaded recording as a call, queued for the pipeline.
 
-The same file twice is one call (its sha256 decides); an external id already used by another file
-is a conflict, not a silent overwrite.
+The same file twice is one call (its sha256 decides) unless it comes under a new external id: then it is
+a new call sharing the stored audio. An external id already used by another file is a conflict, not a
+silent overwrite.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from voc.audio_store import LocalAudioStore, StoredAudio, UploadTooLargeError
 from voc.calls.linking import find_customer_pk
@@ -34,6 +35,7 @@ class ExternalIdConflictError(ValueError):
 class Registered:
     call: Call
     created: bool
+    shares_audio_with: int | None = None  # a new call for a recording another call already has
 
 
 def register_call(
@@ -43,14 +45,24 @@ def register_call(
     *,
     original_filename: str | None = None,
 ) -> Registered:
-    """Create the call row (status ``queued``) for stored audio, or return the existing one."""
-    existing = session.exec(select(Call).where(Call.audio_sha256 == audio.sha256)).first()
-    if existing is not None:
-        return Registered(existing, created=False)
+    """Create the call row (status ``queued``) for stored audio, or return the existing one.
+
+    The same file again without an external id, or under the same one, is the existing call. Under a new
+    external id it is a new call that shares the stored audio (a CRM re-sending one recording for two
+    cases must get two calls, not have its id dropped).
+    """
+    same_audio = session.exec(
+        select(Call).where(Call.audio_sha256 == audio.sha256).order_by(col(Call.id))
+    ).all()
     if meta.external_id:
+        for existing in same_audio:
+            if existing.external_id == meta.external_id:
+                return Registered(existing, created=False)
         taken = session.exec(select(Call.id).where(Call.external_id == meta.external_id)).first()
         if taken is not None:
             raise ExternalIdConflictError(meta.external_id)
+    elif same_audio:
+        return Registered(same_audio[0], created=False)
     if meta.channel_layout not in CHANNEL_LAYOUTS:
         raise ValueError(f"channels は {', '.join(CHANNEL_LAYOUTS)} のいずれかです")
     caller = normalise_phone(meta.caller_number) if meta.caller_number else None
@@ -70,19 +82,37 @@ def register_call(
             session.add(call)
             session.flush()
     except IntegrityError:
-        # A concurrent upload of the same file won the race: that call is ours too.
-        existing = session.exec(select(Call).where(Call.audio_sha256 == audio.sha256)).one()
-        return Registered(existing, created=False)
+        # A concurrent upload won the race: the same file (and id) is that call; another file under
+        # this external id is a conflict.
+        query = select(Call).where(Call.audio_sha256 == audio.sha256)
+        query = query.where(
+            Call.external_id == meta.external_id if meta.external_id else col(Call.external_id).is_(None)
+        )
+        winner = session.exec(query).first()
+        if winner is None:
+            raise ExternalIdConflictError(meta.external_id or "") from None
+        return Registered(winner, created=False)
     assert call.id is not None
     session.add(CallStatusEvent(call_id=call.id, status="queued", at=utcnow()))
-    log.info("call %s registered (external id %s)", call.id, call.external_id)
-    return Registered(call, created=True)
+    shared = same_audio[0].id if same_audio else None
+    if shared is not None:
+        log.info(
+            "call %s registered (external id %s), sharing the audio of call %s",
+            call.id,
+            call.external_id,
+            shared,
+        )
+    else:
+        log.info("call %s registered (external id %s)", call.id, call.external_id)
+    return Registered(call, created=True, shares_audio_with=shared)
 
 
 @dataclass
 class IngestResult:
     call_ids: list[int] = field(default_factory=list)
     errors: list[tuple[Path, str]] = field(default_factory=list)  # files not registered, and why
+    duplicates: list[tuple[Path, int]] = field(default_factory=list)  # already stored as that call
+    shared: list[tuple[Path, int, int]] = field(default_factory=list)  # new call, audio of another call
 
 
 def ingest_files(
@@ -118,6 +148,10 @@ def ingest_files(
         else:
             assert registered.call.id is not None
             result.call_ids.append(registered.call.id)
+            if not registered.created:
+                result.duplicates.append((file, registered.call.id))
+            elif registered.shares_audio_with is not None:
+                result.shared.append((file, registered.call.id, registered.shares_audio_with))
         if on_file is not None:
             on_file(file)
     return result

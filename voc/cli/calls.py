@@ -14,6 +14,7 @@ from voc.calls.queries import call_detail, find_call
 from voc.cli.common import fail, print_json, progress_bar, runtime
 from voc.db.calls import Call
 from voc.pipeline import jobs
+from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
 from voc.runtime import Runtime
 
@@ -77,6 +78,10 @@ def ingest_cmd(
         )
     for file, reason in result.errors:
         typer.echo(f"  not queued: {file}: {reason}", err=True)
+    for file, call_id in result.duplicates:
+        typer.echo(f"  already stored: {file} is call {call_id}")
+    for file, call_id, other in result.shared:
+        typer.echo(f"  {file}: new call {call_id} sharing the recording of call {other}")
     call_ids = result.call_ids
     rt.notify_queued(call_ids)
     typer.echo(f"{len(call_ids)} calls queued")
@@ -175,11 +180,17 @@ def list_cmd(
         if status:
             query = query.where(Call.status == status)
         calls = session.exec(query).all()
+    # Whether anyone works the queue, as /readyz sees it: calls stay queued while no worker is alive.
+    health = queue_health(rt.engine, stall_after_s=rt.settings.worker.stall_after_s)
+    healthy = health.workers_check() == "ok" and health.queue_check() == "ok"
     if as_json:
         print_json(
             [{"id": c.id, "external_id": c.external_id, "status": c.status, "error": c.error} for c in calls]
         )
+        if not healthy:
+            typer.echo(health.summary(), err=True)
         return
+    typer.echo(health.summary())
     for c in calls:
         typer.echo(
             f"{c.id:>6}  {c.external_id or '-':<16} {c.status:<12} "

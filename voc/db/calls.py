@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from voc.db.types import UTCDateTime, utcnow
@@ -25,12 +25,21 @@ class CallBase(SQLModel):
 
 class Call(CallBase, table=True):
     __tablename__ = "calls"
-    __table_args__ = (UniqueConstraint("external_id", name="uq_calls_external_id"),)
+    __table_args__ = (
+        UniqueConstraint("external_id", name="uq_calls_external_id"),
+        # The same file twice is one call, unless it comes under another external id: then it is another
+        # call sharing the stored audio (the store is content-addressed).
+        Index(
+            "uq_calls_audio_sha256_anonymous",
+            "audio_sha256",
+            unique=True,
+            sqlite_where=text("external_id IS NULL"),
+            postgresql_where=text("external_id IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    audio_sha256: str = Field(
-        index=True, unique=True, max_length=64, description="The same file twice is one call."
-    )
+    audio_sha256: str = Field(index=True, max_length=64, description="Shared by calls of the same file.")
     audio_size: int = 0
     original_filename: str | None = Field(default=None, max_length=512)
     idempotency_key: str | None = Field(default=None, unique=True, max_length=128)

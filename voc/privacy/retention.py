@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from voc.audio_store import AudioStore
@@ -32,7 +33,17 @@ def apply_retention(session: Session, store: AudioStore, older_than: datetime) -
             col(Call.created_at) < older_than, col(Call.status).in_(FINISHED)
         )
     ).all()
-    deleted = [call_id for call_id, sha in rows if store.delete(sha)]
+    # A recording shared with a call that is newer or still in the pipeline stays until that one is due too.
+    due = {sha for _, sha in rows}
+    keep = set(
+        session.exec(
+            select(Call.audio_sha256).where(
+                col(Call.audio_sha256).in_(due),
+                or_(col(Call.created_at) >= older_than, col(Call.status).not_in(FINISHED)),
+            )
+        ).all()
+    )
+    deleted = [call_id for call_id, sha in rows if sha not in keep and store.delete(sha)]
     if deleted:
         record(
             session,
