@@ -52,147 +52,6 @@ MIN_FAMILIES = 400
 MIN_FAMILY_SIZE = 5
 MAX_FAMILY_SIZE = 25
 
-FILLERS = {
-    "polite": ("", "", "", "えーと、", "あの、", "あのー、", "まあ、", "すみません、", "えっと、", "あ、"),
-    "casual": ("", "", "", "えー、", "あー、", "なんか、", "いや、", "てか、", "まあ、", "うーん、"),
-    "b2b": ("", "", "", "えー、", "あの、", "そうですね、", "えーと、", "まあ、"),
-    "elderly": ("", "", "", "あのねえ、", "ええとね、", "あのね、", "えーとねえ、", "まあねえ、", "あのー、"),
-}
-OPERATOR_FILLERS = ("", "", "", "はい、", "ええ、", "かしこまりました、")
-
-# Slot values: fictional products, plans and brands only, across mobile, internet, SaaS, subscriptions and
-# utilities so that the detector learns the meaning and not one industry.
-SLOTS: dict[str, tuple[str, ...]] = {
-    "price": ("料金", "月額", "月々の料金", "利用料", "月額料金", "基本料金", "使用料", "月の支払い"),
-    "svc": (
-        "このサービス",
-        "今のプラン",
-        "光回線",
-        "スマホのプラン",
-        "動画配信サービス",
-        "ジムの会員",
-        "この保険",
-        "電気のプラン",
-        "クラウド会計",
-        "見守りサービス",
-        "音楽のサブスク",
-        "ポケットWi-Fi",
-        "ウォーターサーバー",
-        "新聞の電子版",
-        "クラウドストレージ",
-    ),
-    "bsvc": (
-        "御社のクラウド会計",
-        "勤怠管理システム",
-        "このライセンス",
-        "グループウェア",
-        "御社のサービス",
-        "顧客管理システム",
-        "経費精算システム",
-        "御社の法人プラン",
-        "電子契約サービス",
-    ),
-    "plan": (
-        "スタンダードプラン",
-        "プレミアムプラン",
-        "ファミリープラン",
-        "ライトプラン",
-        "ゴールドプラン",
-        "ベーシックプラン",
-        "使い放題プラン",
-        "ビジネスプラン",
-        "シルバープラン",
-    ),
-    "amt": (
-        "月額4980円",
-        "月5千円",
-        "毎月七千円",
-        "月々3,980円",
-        "月に八千円ちょっと",
-        "月額2万円",
-        "月6,500円",
-        "月に一万円",
-        "毎月1万2千円",
-        "月額3,300円",
-    ),
-    "yamt": ("年間30万", "年間百二十万", "年に十万円", "年額48万円", "年間で二百万", "年60万円"),
-    "brand": (
-        "ミドリ通信",
-        "ソラネット",
-        "Blue Mobile",
-        "ハヤテモバイル",
-        "つばめ光",
-        "ルミナSIM",
-        "アオバでんき",
-        "クモ会計",
-        "ステラ動画",
-        "北斗ネット",
-        "コハクモバイル",
-        "ポラリス光",
-        "シズクSIM",
-        "Tsuki Mobile",
-        "あおぞら保険",
-        "カエデ電力",
-        "ヒバリ通信",
-        "Orca Fiber",
-        "ナギサ会計",
-        "フタバジム",
-        "Kite Mobile",
-        "ミナモ光",
-        "レンゲ動画",
-        "ツムギクラウド",
-        "はやぶさネット",
-        "KOMORE",
-    ),
-    "bbrand": (
-        "クモ会計",
-        "ナギサ会計",
-        "ツムギクラウド",
-        "Fennel Works",
-        "シラサギ勤怠",
-        "Lattice HR",
-        "ミヤマ経費",
-        "Corvo CRM",
-        "アマネサイン",
-    ),
-    "gen": (
-        "他社",
-        "よその会社",
-        "別の会社",
-        "ほかのキャリア",
-        "ほかのところ",
-        "他社さん",
-        "別の業者",
-        "よそ",
-    ),
-    "bgen": ("他社", "競合他社", "別のベンダー", "他のベンダー", "競合さん", "他社さん"),
-    "dur": ("三ヶ月", "半年", "一年", "二年", "五年", "十年近く", "もう三年", "二ヶ月"),
-    "feat": (
-        "設定画面",
-        "留守電の設定",
-        "テザリング",
-        "マイページ",
-        "明細のダウンロード",
-        "二段階認証",
-        "録画予約",
-        "家族共有",
-        "自動バックアップ",
-        "レポート機能",
-        "CSV出力",
-        "請求書の発行",
-        "お気に入り登録",
-        "予約機能",
-        "通知の設定",
-        "見守りの通知",
-    ),
-    "dev": ("ルーター", "テレビ", "スマホ", "Wi-Fi", "アプリ", "パソコン", "タブレット", "チューナー"),
-    "when": ("今月で", "今月末で", "来月で", "次の更新で", "年内で", "三月末で", "今期で", "月末で"),
-    "wait": ("三十分", "一時間", "四十分", "二時間近く", "四十五分", "一時間以上"),
-    "times": ("三回", "四回", "何回も", "五回", "もう何度も", "二回"),
-    "week": ("先週", "先月", "三日前", "おととい", "この前", "月曜日", "昨日"),
-    "staff": ("担当の方", "オペレーターの方", "窓口の人", "サポートの人", "営業の方", "工事の人"),
-}
-
 _ALT = re.compile(r"\[([^\[\]]*)\]")
 _SLOT = re.compile(r"\{(\w+)\}")
 _PUNCT = re.compile(r"[、。！？!?…\s]")
@@ -209,8 +68,17 @@ class Family:
     templates: tuple[str, ...]
 
 
-def parse_families(text: str) -> list[Family]:
-    """Parse the family book: ``## name register labels sentiment [size]`` then one template per line."""
+@dataclass(frozen=True)
+class Book:
+    """The parsed family book: slot values (``@f.<register>`` are the fillers) and the families."""
+
+    slots: dict[str, tuple[str, ...]]
+    families: list[Family]
+
+
+def parse_book(text: str) -> Book:
+    """Parse ``@slot = a|b`` lines and families (``## name register labels sentiment [size]`` + templates)."""
+    slots: dict[str, tuple[str, ...]] = {}
     families: list[Family] = []
     header: list[str] | None = None
     templates: list[str] = []
@@ -235,33 +103,37 @@ def parse_families(text: str) -> list[Family]:
         line, pending = pending + line, ""
         if not line or line.startswith(";"):
             continue
-        if line.startswith("## "):
+        if line.startswith("@"):
+            name, _, values = line[1:].partition("=")
+            slots[name.strip()] = tuple(v.strip() for v in values.split("|"))
+        elif line.startswith("## "):
             flush()
             header, templates = line[3:].split(), []
         else:
             templates.append(line)
     flush()
-    return families
+    return Book(slots, families)
 
 
-def expand(template: str, fam: Family, rng: random.Random) -> str:
+def expand(template: str, fam: Family, slots: dict[str, tuple[str, ...]], rng: random.Random) -> str:
     """Fill ``[a|b]`` alternatives and ``{slot}`` slots until none are left."""
     text = template
     for _ in range(8):
         before = text
         text = _ALT.sub(lambda m: rng.choice(m.group(1).split("|")), text)
-        text = _SLOT.sub(lambda m: slot_value(m.group(1), fam, rng), text)
+        text = _SLOT.sub(lambda m: slot_value(m.group(1), fam, slots, rng), text)
         if text == before:
             return text
     raise SystemExit(f"template does not terminate in {fam.name}: {template}")
 
 
-def slot_value(slot: str, fam: Family, rng: random.Random) -> str:
+def slot_value(slot: str, fam: Family, slots: dict[str, tuple[str, ...]], rng: random.Random) -> str:
     if slot == "f":
-        return rng.choice(OPERATOR_FILLERS if fam.kind == "operator" else FILLERS[fam.register])
-    if slot not in SLOTS:
+        slot = "f.operator" if fam.kind == "operator" else f"f.{fam.register}"
+    values = slots["mbrand"] + slots["nbrand"] if slot == "brand" else slots.get(slot)
+    if not values:
         raise SystemExit(f"unknown slot {{{slot}}} in {fam.name}")
-    return rng.choice(SLOTS[slot])
+    return rng.choice(values)
 
 
 def whisperish(text: str, rng: random.Random) -> str:
@@ -280,16 +152,16 @@ def key(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
-def generate(families: list[Family], seed: int) -> list[dict[str, object]]:
+def generate(book: Book, seed: int) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     seen: dict[str, str] = {}
-    for fam in families:
+    for fam in book.families:
         rng = random.Random(f"{seed}:{fam.name}")
         texts: list[str] = []
         attempts = 0
         while len(texts) < fam.size and attempts < fam.size * 60:
             attempts += 1
-            text = whisperish(expand(rng.choice(fam.templates), fam, rng), rng)
+            text = whisperish(expand(rng.choice(fam.templates), fam, book.slots, rng), rng)
             k = key(text)
             if k in seen:
                 continue
@@ -397,9 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    families = parse_families(FAMILY_BOOK.read_text(encoding="utf-8"))
-    rows = generate(families, args.seed)
-    errors = validate(families, rows)
+    book = parse_book(FAMILY_BOOK.read_text(encoding="utf-8"))
+    rows = generate(book, args.seed)
+    errors = validate(book.families, rows)
     print(summary(rows))
     if errors:
         print("\ncorpus requirements not met:", *errors, sep="\n  ", file=sys.stderr)
