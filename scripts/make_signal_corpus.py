@@ -145,7 +145,8 @@ def whisperish(text: str, rng: random.Random) -> str:
         text = re.sub(r"[。！？!?]+(?=.)", "、", text).rstrip("。")
     elif roll < 0.35:
         text = text.rstrip("。")
-    return re.sub(r"、{2,}", "、", text).strip("、 ")
+    text = re.sub(r"、+(?=[。！？!?])", "", re.sub(r"、{2,}", "、", text))
+    return text.strip("、 ")
 
 
 def key(text: str) -> str:
