@@ -114,3 +114,44 @@ def test_detector_for_analyze_text(tok: JapaneseTokenizer) -> None:
         "churn_intent",
         "competitor_mention",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "金曜日に高い山に登りました。",
+        "料理が高級すぎてびっくりしました。",
+        "会議の資料が高く積まれています。",
+        "無料期間が終わるのはいつですか。",
+        "学生時代の友達が高い店を選んだんです。",
+    ],
+)
+def test_money_kanji_inside_other_words_raise_no_value_complaint(
+    text: str, tok: JapaneseTokenizer, lexicon: SignalLexicon
+) -> None:
+    assert "value_complaint" not in found(text, tok, lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "電話代が高すぎるんですよ。",
+        "毎月の利用料が高いです。",
+        "通信費が高いんじゃないですか。",
+        "月額料金って高くないですか？",
+        "この料金、高すぎると思いませんか。",
+        "ｺｽﾄﾊﾟﾌｫｰﾏﾝｽが悪いと思います。",
+        "正直コスパ最悪です。",
+    ],
+)
+def test_value_complaints_in_compounds_variants_and_rhetorical_questions(
+    text: str, tok: JapaneseTokenizer, lexicon: SignalLexicon
+) -> None:
+    assert "value_complaint" in found(text, tok, lexicon)
+
+
+def test_an_operators_negated_question_is_no_complaint(
+    tok: JapaneseTokenizer, lexicon: SignalLexicon
+) -> None:
+    assert found("他に何か問題はありませんか。", tok, lexicon) == set()
+    assert found("ご不明な点はございませんか。", tok, lexicon) == set()

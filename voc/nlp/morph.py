@@ -11,8 +11,11 @@ The normalised form (``norm``) is UniDic's lemma with three corrections:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from voc.nlp.money import MONEY_WORDS
 
 KANA_LEMMAS: dict[str, str] = {
     "為る": "する", "出来る": "できる", "有る": "ある", "居る": "いる", "成る": "なる", "無い": "ない",
@@ -22,6 +25,7 @@ KANA_LEMMAS: dict[str, str] = {
     "有り難う": "ありがとう", "易い": "やすい", "難い": "にくい",
     "遣る": "やる", "遣り方": "やり方", "殆ど": "ほとんど", "侭": "まま", "一寸": "ちょっと",
     "矢張り": "やっぱり", "迄": "まで", "筈": "はず", "又": "また", "位": "くらい",
+    "可笑しい": "おかしい",
 }  # fmt: skip
 
 
@@ -38,6 +42,7 @@ class Morph:
     c_form: str
     start: int
     end: int
+    money: bool = False  # a money word, or (after ``join_compounds``) a compound with one
 
 
 def strip_gloss(lemma: str) -> str:
@@ -49,7 +54,7 @@ def normal_form(feature: Any, surface: str) -> str:
     lemma = feature.lemma
     if lemma is None or lemma == "*":
         return surface
-    base = strip_gloss(str(lemma))
+    base = unicodedata.normalize("NFKC", strip_gloss(str(lemma)))  # ＷｉＦｉ-Wi-Fi → WiFi
     if feature.pos1 == "動詞" and feature.lForm and feature.kanaBase and feature.lForm != feature.kanaBase:
         base = str(feature.orthBase)  # potential form: 使える stays 使える
     elif feature.pos1 == "副詞" and feature.orthBase:
@@ -68,10 +73,11 @@ def to_morphs(nodes: Any, text: str) -> list[Morph]:
         start = found if found >= 0 else pos  # whitespace MeCab skipped without reporting it
         f = node.feature
         lemma = surface if f.lemma is None else strip_gloss(str(f.lemma))
+        norm = normal_form(f, surface)
         morphs.append(
             Morph(
                 surface=surface,
-                norm=normal_form(f, surface),
+                norm=norm,
                 pos1=str(f.pos1),
                 pos2=str(f.pos2),
                 pos3=str(f.pos3),
@@ -79,6 +85,7 @@ def to_morphs(nodes: Any, text: str) -> list[Morph]:
                 c_form=str(f.cForm or "*"),
                 start=start,
                 end=start + len(surface),
+                money=norm in MONEY_WORDS and str(f.pos1) in ("名詞", "動詞", "形状詞"),
             )
         )
         pos = start + len(surface)

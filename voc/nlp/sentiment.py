@@ -3,7 +3,8 @@
 Scored from the tokenizer's token strings (``voc.nlp.tokens``), so negation is already resolved:
 - a listed token scores its polarity (+1 / -1 / 0); an unlisted ``X_NEG`` scores minus the polarity of
   ``X`` (高くない is not negative, 満足していない is negative);
-- ``price`` entries (高い) count only when the utterance mentions money (料金, 円, プラン, 請求 …);
+- ``price`` entries (高い) count only when the utterance mentions money (料金, 円, プラン, 請求 …;
+  ``voc.nlp.money``: 金曜日, 料理, 資料 and 無料 are not money);
 - ``EXCESS:X`` is a complaint (-1) unless negated; ``COMPARE:R>Y`` with a rival R (他社, a competitor)
   and a positive Y is -1 (the rival is better) and the word Y itself is then not scored; with any other
   R it scores like Y (前より速い);
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from voc.nlp.money import is_money_word
 from voc.nlp.tokens import NEG_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,6 @@ logger = logging.getLogger(__name__)
 Label = Literal["negative", "neutral", "positive"]
 _VALUES = {"positive": 1, "negative": -1, "neutral": 0}
 DEFAULT_RIVALS = frozenset({"他社", "他キャリア", "格安SIM"})
-PRICE_MARKERS = ("料", "金", "額", "円", "価", "値段", "費", "請求", "プラン", "コスパ", "支払")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +88,14 @@ def _feature_polarity(token: str, lexicon: Lexicon, price: bool) -> int | None:
     return None
 
 
-def score_sentiment(tokens: Sequence[str], lexicon: Lexicon) -> Sentiment:
-    """Label one utterance from its token strings."""
-    price = any(marker in t for t in tokens for marker in PRICE_MARKERS if ":" not in t)
+def score_sentiment(tokens: Sequence[str], lexicon: Lexicon, *, price: bool | None = None) -> Sentiment:
+    """Label one utterance from its token strings.
+
+    ``price``: does the utterance talk about money? Pass ``voc.nlp.money.mentions_money`` of the rich
+    tokens (which also knows compounds such as 利用料); ``None`` decides from the strings alone.
+    """
+    if price is None:
+        price = any(is_money_word(t) for t in tokens)
     # In 他社の方が安い the word 安い praises the rival: only its COMPARE feature is scored.
     about_rival = [
         word for t in tokens if t.startswith("COMPARE:") for other, _, word in [t[8:].partition(">")]

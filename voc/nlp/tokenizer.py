@@ -38,7 +38,8 @@ class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         Compiled MeCab user dictionary of domain terms (``voc.nlp.userdict.build_user_dictionary``);
         ``None`` uses the unidic-lite system dictionary alone.
     features:
-        Emit construction features (``EXCESS:``, ``DESIRE:``, ``REQUEST:``, ``COMPARE:``).
+        Emit construction features (``EXCESS:``, ``DESIRE:``, ``REQUEST:``, ``COMPARE:``,
+        ``RHETORICAL:``).
     """
 
     # Created on first use; never pickled (a fugashi Tagger cannot be).
@@ -79,6 +80,10 @@ class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 compare_at.setdefault(comp.predicate, []).append((comp.other, comp.other_index))
         tokens: list[Token] = []
         for i, c in enumerate(chunks):
+            if c.rhetorical and c.head.pos1 == "形容詞" and c.head.norm == "ない":
+                # 高いんじゃないですか: the ない asserts the word before it; only the feature remains.
+                self._add_rhetorical(tokens, c, norm)
+                continue
             word = _word_token(c, norm)
             if word is None:
                 continue
@@ -89,6 +94,7 @@ class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 ("EXCESS", c.excess),
                 ("DESIRE", c.desire),
                 ("REQUEST", c.request),
+                ("RHETORICAL", c.rhetorical),
             )
             kinds = [] if is_stopword(c.head.norm) else [kind for kind, flag in flags if flag]
             for kind in kinds:
@@ -99,6 +105,14 @@ class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
                 tokens.append(_feature(feature_text("COMPARE", word.text, other), s, word.end, norm))
         return tokens
 
+    def _add_rhetorical(self, tokens: list[Token], c: Chunk, norm: NormalizedText) -> None:
+        words = [t for t in tokens if t.kind == "word"]
+        if not self.features or not words:
+            return
+        word = words[-1]
+        _, end = norm.to_original(c.start, c.end)
+        tokens.append(_feature(feature_text("RHETORICAL", word.text), word.start, end, norm))
+
 
 def _word_token(c: Chunk, norm: NormalizedText) -> Token | None:
     head = c.head
@@ -107,13 +121,15 @@ def _word_token(c: Chunk, norm: NormalizedText) -> Token | None:
         return Token(c.fixed, norm.original[start:end], c.fixed, head.pos1, start, end, kind="fixed")
     if not is_content(head):
         return None
-    constructed = c.excess or c.desire or c.request
+    constructed = c.excess or c.desire or c.request or c.rhetorical
     if is_stopword(head.norm) and not c.negated:
         return None
     wide = c.negated or constructed
     start, end = norm.to_original(c.start if wide else head.start, c.end if wide else head.end)
     text = word_text(head.norm, c.negated)
-    return Token(text, norm.original[start:end], head.norm, head.pos1, start, end, negated=c.negated)
+    return Token(
+        text, norm.original[start:end], head.norm, head.pos1, start, end, negated=c.negated, money=head.money
+    )
 
 
 def _feature(text: str, start: int, end: int, norm: NormalizedText) -> Token:

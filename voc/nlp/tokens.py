@@ -10,6 +10,9 @@ Token strings (``Token.text``, what ``JapaneseTokenizer.__call__`` returns and T
   ``REQUEST:<word>`` (安くしてほしい / 安くしてください → ``REQUEST:安い``),
   ``COMPARE:<other>><word>`` (他社の方が安い, 他社より安い → ``COMPARE:他社>安い``).
   Inside a negated chunk the word part carries ``_NEG``: 解約したくない → ``DESIRE:解約_NEG``.
+  ``RHETORICAL:<word>``: a rhetorical question, which asserts rather than denies: 高くないですか →
+  ``高い``, ``RHETORICAL:高い``; おかしいじゃないですか → ``おかしい``, ``RHETORICAL:おかしい``;
+  高すぎると思いませんか → ``高い``, ``EXCESS:高い`` (思う is a stopword; no ``思う_NEG``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Literal
 NEG_SUFFIX = "_NEG"
 FEATURE_POS = "FEATURE"
 TokenKind = Literal["word", "fixed", "feature"]
-FeatureKind = Literal["EXCESS", "DESIRE", "REQUEST", "COMPARE"]
+FeatureKind = Literal["EXCESS", "DESIRE", "REQUEST", "COMPARE", "RHETORICAL"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Token:
     end: int
     negated: bool = False
     kind: TokenKind = "word"
+    money: bool = False  # the word names money (料金, 手数料, 円; not 無料, 料理, 資料): ``voc.nlp.money``
 
 
 def word_text(lemma: str, negated: bool) -> str:

@@ -4,8 +4,9 @@ unidic-lite splits terms such as コスパ (コ + スパ) and 二重請求 (二 
 dictionary keeps them whole. It is built with ``fugashi.build_dictionary`` (fugashi's public wrapper of
 ``mecab-dict-index``) from a CSV in unidic's 26-feature layout. The context ids are read from the system
 dictionary's ``left-id.def`` / ``right-id.def`` (auto-assignment of ids is broken in MeCab, see
-polm/fugashi#75). Only terms the system dictionary actually splits are added, so existing analyses
-(乗り換え as a verb in 乗り換えたい, 他社) are left untouched.
+polm/fugashi#75). Only terms the system dictionary actually splits, or reads with another lemma than the
+term's (a variant such as サポ → サポート), are added, so existing analyses (乗り換え as a verb in
+乗り換えたい, 他社) are left untouched.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from voc.nlp.dictionary import create_tagger, system_dicdir
+from voc.nlp.morph import normal_form
 from voc.nlp.vocabulary import Term, load_terms
 
 logger = logging.getLogger(__name__)
@@ -75,11 +77,12 @@ def csv_row(term: Term, left_ids: dict[str, int], right_ids: dict[str, int]) -> 
 
 
 def terms_needing_entries(terms: Iterable[Term]) -> list[Term]:
-    """The terms that the system dictionary alone does not keep as one token."""
+    """The terms that the system dictionary alone does not keep as one token with the term's lemma."""
     tagger = create_tagger()
     needed = []
     for term in terms:
-        if len(tagger(term.surface)) > 1:
+        nodes = tagger(term.surface)
+        if len(nodes) > 1 or normal_form(nodes[0].feature, term.surface) != term.lemma:
             needed.append(term)
         else:
             logger.debug("%s is already one token in the system dictionary", term.surface)

@@ -3,7 +3,9 @@
 The same list feeds the ASR decoder (``hotwords``) and the MeCab user dictionary (``voc.nlp.userdict``),
 so a name Whisper is biased towards is also kept as one token by the tokenizer.
 File format (``models/nlp/domain_terms.tsv``): tab-separated ``surface, reading, kind, lemma``; a header
-line starting with ``surface`` and ``#`` comment lines are skipped; ``lemma`` may be empty.
+line starting with ``surface`` and ``#`` comment lines are skipped; ``lemma`` may be empty. A row whose
+lemma differs from its surface is a spelling variant or abbreviation (コストパフォーマンス,
+コスト・パフォーマンス → コスパ; サポ → サポート): the tokenizer emits the lemma for it.
 """
 
 from __future__ import annotations
@@ -73,14 +75,20 @@ def load_terms(path: str | Path) -> list[Term]:
     return terms
 
 
+def is_variant(term: Term) -> bool:
+    """Is ``term`` another spelling or an abbreviation of its lemma (コストパフォーマンス → コスパ)?"""
+    return term.lemma != term.surface
+
+
 def hotwords(terms: Iterable[Term], max_chars: int = 120) -> str:
     """The ASR hotword string: product/competitor names first, then plans, terms, slang.
 
     Kept short (``max_chars``) because it is prepended to every decoding window; terms that do not fit
-    are left out whole, never cut.
+    are left out whole, never cut. A spelling variant of a listed term (``コストパフォーマンス`` whose lemma
+    is ``コスパ``, ``is_variant``) is left out: the decoder needs the form, not every way of writing it.
     """
     rank = {kind: i for i, kind in enumerate(HOTWORD_ORDER)}
-    ordered = sorted(terms, key=lambda t: rank[t.kind])  # stable: file order within a kind
+    ordered = sorted((t for t in terms if not is_variant(t)), key=lambda t: rank[t.kind])
     picked: list[str] = []
     length = 0
     for term in ordered:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from voc.nlp.sentiment import PRICE_MARKERS
+from voc.nlp.money import CURRENCY_SIGNS, mentions_money
 from voc.nlp.tokens import Token
 from voc.nlp.vocabulary import Term
 from voc.signals.rulebook import RULES, Rule
@@ -103,8 +103,8 @@ def split_clauses(text: str, tokens: Sequence[Token]) -> list[Clause]:
 
 
 def talks_about_money(text: str, tokens: Sequence[Token]) -> bool:
-    words = [t.text for t in tokens if t.kind != "feature"]
-    return any(marker in w for w in words for marker in PRICE_MARKERS) or "円" in text
+    """A money word among the tokens (料金, 手数料, 円; not 金曜日, 料理, 資料, 無料) or a currency sign."""
+    return mentions_money(tokens) or any(sign in text for sign in CURRENCY_SIGNS)
 
 
 def _names_rival(strings: frozenset[str], lexicon: SignalLexicon) -> bool:
