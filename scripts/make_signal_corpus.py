@@ -145,7 +145,8 @@ def whisperish(text: str, rng: random.Random) -> str:
         text = re.sub(r"[。！？!?]+(?=.)", "、", text).rstrip("。")
     elif roll < 0.35:
         text = text.rstrip("。")
-    text = re.sub(r"、+(?=[。！？!?])", "", re.sub(r"、{2,}", "、", text))
+    text = re.sub(r"、{2,}", "、", text)
+    text = re.sub(r"([。！？!?])、|、+(?=[。！？!?])", r"\1", text)
     return text.strip("、 ")
 
 
