@@ -10,7 +10,7 @@ project's `.venv`:
     .venv-tts/bin/python scripts/make_examples.py
 
 Everything is deterministic: fixed scripts, fixed dates, seeded gaps and noise, bit-exact muxing.
-The call scripts are binding for the churn-signal detectors (each customer's role is commented at CRM);
+Each customer's role in the demo story is commented at CRM (a demo, not a test of the detectors);
 tests/fixtures/audio/README.md describes the fixtures.
 """
 

@@ -16,6 +16,7 @@ from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, problems
 from voc.calls.queries import find_call
 from voc.db.customers import Customer
+from voc.db.signals import SignalSource
 from voc.security.keys import Principal
 from voc.signals.at_risk import at_risk
 from voc.signals.feedback import UnknownSignalError, record_feedback
@@ -40,7 +41,9 @@ class SignalOut(BaseModel):
     end: float
     text: str = Field(description="The customer's words (redacted transcript).")
     segment: int = Field(description="Index of the segment in the transcript.")
-    source: str = Field(description="baseline (rules) | model (classifier trained on feedback)")
+    source: str = Field(
+        description="baseline (rules) | detector (the shipped model) | model (classifier trained on feedback)"
+    )
     rule: str | None = Field(description="The baseline rule that matched, if any.")
     matched: str | None
     feedback: str | None = Field(description="The latest analyst label: confirm | dismiss.")
@@ -114,7 +117,7 @@ def get_signals(
     type: SignalType | None = None,
     customer_id: str | None = None,
     call: Annotated[str | None, Query(description="Call id: ours or the external id.")] = None,
-    source: Literal["baseline", "model"] | None = None,
+    source: SignalSource | None = None,
     date_from: Annotated[datetime | None, Query(description="Calls from (ISO 8601 with zone)")] = None,
     date_to: Annotated[datetime | None, Query(description="Calls before (ISO 8601 with zone)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,

@@ -12,6 +12,7 @@ Deleting a call deletes these rows too: ``voc.calls.deletion`` finds every table
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
@@ -19,7 +20,16 @@ from sqlmodel import Field, SQLModel
 
 from voc.db.types import UTCDateTime, utcnow
 
-SIGNAL_SOURCES = ("baseline", "model")
+
+class SignalSource(StrEnum):
+    """Who decided: the rule book alone, the shipped detector, or a classifier trained on feedback."""
+
+    BASELINE = "baseline"
+    DETECTOR = "detector"
+    MODEL = "model"
+
+
+SIGNAL_SOURCES = tuple(s.value for s in SignalSource)
 FEEDBACK_LABELS = ("confirm", "dismiss")
 FLAG_EVENTS = ("raised", "cleared")
 
@@ -39,7 +49,7 @@ class CallSignalRow(SQLModel, table=True):
     start: float
     end: float
     text: str = Field(sa_column=Column(Text, nullable=False))
-    source: str = Field(default="baseline", max_length=16, description="baseline | model")
+    source: str = Field(default="baseline", max_length=16, description="baseline | detector | model")
     rule: str | None = Field(default=None, max_length=64, description="The baseline rule that matched.")
     matched: str | None = Field(default=None, max_length=256, description="The words the rule matched.")
     model_score: float | None = None

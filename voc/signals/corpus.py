@@ -3,9 +3,9 @@
 ``corpus.jsonl`` (written by ``scripts/make_signal_corpus.py``): one utterance per line with its phrasing
 ``family`` (the group held out together), ``speaker``, ``text``, the five signal labels, ``sentiment``,
 ``register`` and ``kind`` (positive / decoy / neutral / operator). ``heard.jsonl`` (written by
-``scripts/render_heard.py``): what the bundled Whisper heard of a rendered subset, ``{"id", "heard",
-"voice"}``; a heard line inherits its clean line's labels and family, so a family and its heard copies are
-always on the same side of a split.
+``scripts/render_heard.py``): what the bundled Whisper heard of a rendered subset, ``{"id", "text",
+"heard", "voice"}``; a heard line inherits its clean line's labels and family, so a family and its heard
+copies are always on the same side of a split.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def load_heard(path: Path, clean: Sequence[LabelledUtterance]) -> list[LabelledU
     for _, obj in _lines(path):
         source = by_id.get(str(obj.get("id")))
         heard = str(obj.get("heard", "")).strip()
-        if source is not None and heard:
+        # A line rendered from words the corpus no longer holds under this id is stale.
+        stale = source is not None and "text" in obj and obj["text"] != source.text
+        if source is not None and heard and not stale:
             out.append(replace(source, id=f"{source.id}#heard", text=heard, heard=True))
     return out

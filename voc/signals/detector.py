@@ -1,11 +1,13 @@
 """The learned signal detector: one calibrated linear head per signal and one for sentiment.
 
 All heads read the same ``UtteranceFeatures`` matrix (n-grams of text and reading, tokens, rule hits,
-sentence embedding). Each signal head is a class-balanced logistic regression wrapped in
-``CalibratedClassifierCV`` (sigmoid, 3 folds), so ``predict_proba`` is a probability an analyst can sort
-by, and the decision threshold is ``thresholds_[signal]`` (0.5 unless fitted with ``groups``: then it is
-chosen on out-of-fold predictions of whole held-out phrasing families). Sentiment is a multinomial
-logistic regression over the same features (negative / neutral / positive), also calibrated.
+sentence embedding). Each signal head is a class-balanced logistic regression. Its decision values are
+calibrated on out-of-fold predictions (Platt scaling: a one-feature logistic regression on the held-out
+decision values), so ``predict_proba`` is a probability an analyst can sort by. When ``fit`` gets
+``groups`` (the corpus's phrasing families) the folds hold out whole families, so the calibration and the
+decision threshold ``thresholds_[signal]`` (the best F1 on those out-of-fold probabilities) are learned on
+wordings the head did not see, as in production. Sentiment is a one-vs-rest logistic regression over the
+same features (negative / neutral / positive).
 
 The detector learns nothing about speakers: the caller gives it customer turns only (an operator's
 「料金が高いとのことで」 is never a complaint), and training includes operator lines as negatives.
@@ -15,14 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from voc.signals.encoder import EncoderName, cached_embeddings
 from voc.signals.features import Utterance, UtteranceFeatures
@@ -33,17 +36,6 @@ log = logging.getLogger(__name__)
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.81, 0.05), 2)
-
-
-def _head(C: float, random_state: int, multiclass: bool = False) -> CalibratedClassifierCV:  # noqa: N803
-    base = LogisticRegression(
-        C=C,
-        class_weight="balanced",
-        max_iter=2000,
-        random_state=random_state,
-        solver="lbfgs" if multiclass else "liblinear",
-    )
-    return CalibratedClassifierCV(base, method="sigmoid", cv=3)
 
 
 def best_threshold(y: npt.NDArray[np.int_], proba: npt.NDArray[np.float64]) -> float:
@@ -58,6 +50,19 @@ def best_threshold(y: npt.NDArray[np.int_], proba: npt.NDArray[np.float64]) -> f
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class SignalHead:
+    """A fitted linear model and the Platt scaling of its decision values."""
+
+    model: LogisticRegression
+    slope: float
+    intercept: float
+
+    def proba(self, matrix: sparse.csr_matrix) -> npt.NDArray[np.float64]:
+        z = self.slope * self.model.decision_function(matrix) + self.intercept
+        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=float)
+
+
 class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Multi-label detector of ``SIGNAL_TYPES`` plus a sentiment head.
 
@@ -69,8 +74,9 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         Inverse regularisation of the sentiment head.
     encoder, embedding_weight, min_df:
         Passed to ``UtteranceFeatures``.
-    threshold_folds:
-        Folds of the group split that tunes the thresholds when ``fit`` gets ``groups`` (0: keep 0.5).
+    calibration_folds:
+        Folds of the out-of-fold predictions that calibrate each head and choose its threshold
+        (grouped by ``groups`` when given; 0: no calibration, threshold 0.5 on the raw probability).
     random_state:
         Seed of every solver and split (the same corpus gives the same model).
     """
@@ -82,7 +88,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         encoder: EncoderName = "auto",
         embedding_weight: float = 1.0,
         min_df: int = 2,
-        threshold_folds: int = 3,
+        calibration_folds: int = 3,
         random_state: int = 0,
     ) -> None:
         self.C = C
@@ -90,11 +96,13 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.encoder = encoder
         self.embedding_weight = embedding_weight
         self.min_df = min_df
-        self.threshold_folds = threshold_folds
+        self.calibration_folds = calibration_folds
         self.random_state = random_state
 
-    def _features(self) -> UtteranceFeatures:
-        return UtteranceFeatures(self.encoder, self.embedding_weight, self.min_df)
+    def _linear(self, C: float) -> LogisticRegression:  # noqa: N803
+        return LogisticRegression(
+            C=C, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=self.random_state
+        )
 
     def fit(
         self,
@@ -111,64 +119,60 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"y must have shape ({len(utterances)}, {len(SIGNAL_TYPES)})")
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
         with cached_embeddings():
-            return self._fit(utterances, labels, sentiment, groups, weights)
-
-    def _fit(
-        self,
-        utterances: list[Utterance],
-        labels: npt.NDArray[np.int_],
-        sentiment: Sequence[str] | None,
-        groups: Sequence[str] | None,
-        weights: npt.NDArray[np.float64] | None,
-    ) -> Self:
-        self.features_ = self._features().fit(utterances)
-        matrix = self.features_.transform(utterances)
+            self.features_ = UtteranceFeatures(self.encoder, self.embedding_weight, self.min_df).fit(
+                utterances
+            )
+            matrix = self.features_.transform(utterances)
         self.classes_ = np.array([0, 1])
-        self.signals_ = SIGNAL_TYPES
-        self.heads_: dict[str, CalibratedClassifierCV | None] = {}
+        self.heads_: dict[str, SignalHead | None] = {}
         self.thresholds_: dict[str, float] = {}
         for j, signal in enumerate(SIGNAL_TYPES):
             column = labels[:, j]
             if column.min() == column.max():
                 log.warning("signal %s: only one class in the training labels; never predicted", signal)
-                self.heads_[signal] = None
-                self.thresholds_[signal] = 1.0
+                self.heads_[signal], self.thresholds_[signal] = None, 1.0
                 continue
-            head = _head(self.C, self.random_state)
-            self.heads_[signal] = head.fit(matrix, column, sample_weight=weights)
-            self.thresholds_[signal] = DEFAULT_THRESHOLD
-        if groups is not None and self.threshold_folds >= 2:
-            self._tune_thresholds(utterances, labels, list(groups), weights)
-        self.sentiment_head_: CalibratedClassifierCV | None = None
+            self.heads_[signal], self.thresholds_[signal] = self._fit_head(matrix, column, groups, weights)
+        self.sentiment_head_: LogisticRegression | None = None
         if sentiment is not None:
-            self.sentiment_head_ = _head(self.sentiment_C, self.random_state, multiclass=True)
-            self.sentiment_head_.fit(matrix, list(sentiment), sample_weight=weights)
+            self.sentiment_head_ = self._linear(self.sentiment_C).fit(
+                matrix, list(sentiment), sample_weight=weights
+            )
         return self
 
-    def _tune_thresholds(
+    def _folds(self, y: npt.NDArray[np.int_], groups: Sequence[str] | None) -> list[Any]:
+        k = self.calibration_folds
+        if groups is not None and len(set(groups)) >= k:
+            return list(GroupKFold(n_splits=k).split(y, y, groups=list(groups)))
+        k = min(k, int(np.sum(y == 1)), int(np.sum(y == 0)))
+        if k < 2:
+            return []
+        return list(StratifiedKFold(n_splits=k, shuffle=True, random_state=self.random_state).split(y, y))
+
+    def _fit_head(
         self,
-        utterances: list[Utterance],
-        labels: npt.NDArray[np.int_],
-        groups: list[str],
+        matrix: sparse.csr_matrix,
+        y: npt.NDArray[np.int_],
+        groups: Sequence[str] | None,
         weights: npt.NDArray[np.float64] | None,
-    ) -> None:
-        """Out-of-fold probabilities over whole held-out families, then the best-F1 threshold."""
-        oof = np.zeros(labels.shape, dtype=float)
-        for train, test in GroupKFold(n_splits=self.threshold_folds).split(utterances, groups=groups):
-            fold = self._features().fit([utterances[i] for i in train])
-            m_train = fold.transform([utterances[i] for i in train])
-            m_test = fold.transform([utterances[i] for i in test])
-            for j, signal in enumerate(SIGNAL_TYPES):
-                column = labels[train, j]
-                if self.heads_[signal] is None or column.min() == column.max():
-                    continue
-                head = _head(self.C, self.random_state)
-                head.fit(m_train, column, sample_weight=None if weights is None else weights[train])
-                oof[test, j] = head.predict_proba(m_test)[:, 1]
-        for j, signal in enumerate(SIGNAL_TYPES):
-            if self.heads_[signal] is not None:
-                self.thresholds_[signal] = best_threshold(labels[:, j], oof[:, j])
-        log.info("signal thresholds: %s", self.thresholds_)
+    ) -> tuple[SignalHead, float]:
+        model = self._linear(self.C).fit(matrix, y, sample_weight=weights)
+        folds = self._folds(y, groups) if self.calibration_folds >= 2 else []
+        decision = np.zeros(len(y))
+        usable = [(tr, te) for tr, te in folds if len(set(y[tr])) == 2]
+        if not usable:
+            return SignalHead(model, 1.0, 0.0), DEFAULT_THRESHOLD
+        seen = np.zeros(len(y), dtype=bool)
+        for train, test in usable:
+            fold = self._linear(self.C).fit(
+                matrix[train], y[train], sample_weight=None if weights is None else weights[train]
+            )
+            decision[test] = fold.decision_function(matrix[test])
+            seen[test] = True
+        platt = LogisticRegression(C=1e4).fit(decision[seen].reshape(-1, 1), y[seen])
+        head = SignalHead(model, float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+        calibrated = 1.0 / (1.0 + np.exp(-(head.slope * decision[seen] + head.intercept)))
+        return head, best_threshold(y[seen], calibrated)
 
     def predict_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(signal) per utterance, shape (n, len(SIGNAL_TYPES)), columns in ``SIGNAL_TYPES`` order."""
@@ -180,7 +184,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         for j, signal in enumerate(SIGNAL_TYPES):
             head = self.heads_[signal]
             if head is not None:
-                out[:, j] = head.predict_proba(matrix)[:, 1]
+                out[:, j] = head.proba(matrix)
         return out
 
     def predict(self, X: Sequence[Utterance]) -> npt.NDArray[np.int_]:  # noqa: N803
@@ -210,7 +214,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if head is None:
             return []
         offset, names = self.features_.token_columns()
-        coef = np.mean([c.estimator.coef_[0] for c in head.calibrated_classifiers_], axis=0)
+        coef = head.model.coef_[0]
         row = self.features_.transform([utterance]).tocsr()
         scored: list[tuple[float, str]] = []
         for col, value in zip(row.indices, row.data, strict=True):
