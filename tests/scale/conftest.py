@@ -55,7 +55,10 @@ def scale_pg_url() -> Iterator[str]:
 def _empty(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(
-            text("TRUNCATE calls, call_status_events, segments, worker_heartbeats RESTART IDENTITY CASCADE")
+            text(
+                "TRUNCATE calls, call_status_events, segments, worker_heartbeats, worker_supervisors, "
+                "webhook_subscriptions, webhook_deliveries RESTART IDENTITY CASCADE"
+            )
         )
 
 

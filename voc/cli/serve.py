@@ -9,7 +9,7 @@ from types import FrameType
 
 import typer
 
-from voc.runtime import configure_logging
+from voc.runtime import Runtime, configure_logging
 from voc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,16 +32,16 @@ def serve_cmd(
     import uvicorn
 
     from api.app import create_app
-    from voc.pipeline.factory import embedded_worker_count, spawn_workers, stop_workers
-    from voc.runtime import Runtime
+    from voc.pipeline.factory import embedded_worker_count, supervise_workers
 
     settings = Settings()
     configure_logging(settings.log_level)
-    Runtime.from_settings(settings, migrate=True).close()
+    rt = Runtime.from_settings(settings, migrate=True)
     # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
     embedded = settings.worker.embedded and not settings.broker_url
     count = workers if workers is not None else (embedded_worker_count(settings) if embedded else 0)
-    procs = spawn_workers(settings, count)
+    # A supervisor thread keeps the worker processes alive (restarts the dead, releases their calls).
+    supervisor = supervise_workers(settings, rt.engine, count).start() if count else None
     log.info(
         "serving on http://%s:%s with %d embedded worker(s)",
         host or settings.host,
@@ -59,7 +59,9 @@ def serve_cmd(
             log_level=settings.log_level.lower(),
         )
     finally:
-        stop_workers(procs)
+        if supervisor is not None:
+            supervisor.stop()
+        rt.close()
 
 
 def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -71,20 +73,22 @@ def worker_cmd(
     concurrency: int | None = typer.Option(
         None,
         min=1,
-        help="Celery pool processes (with VOC_BROKER_URL). Default: VOC_WORKER__PROCESSES or from cores.",
+        help="Worker (or Celery pool) processes. Default: VOC_WORKER__PROCESSES or from cores.",
     ),
 ) -> None:
-    """Run pipeline workers on this machine: a Celery worker when VOC_BROKER_URL is set, otherwise a
-    worker that polls the database queue (start one per machine, or several)."""
+    """Run pipeline workers on this machine: a Celery worker when VOC_BROKER_URL is set, otherwise
+    worker processes that poll the database queue, restarted when they die."""
     from voc.cli.common import fail
-    from voc.pipeline.factory import build_worker, embedded_worker_count, start_duties
-    from voc.runtime import Runtime
+    from voc.pipeline.factory import embedded_worker_count, start_duties
 
     settings = Settings()
     configure_logging(settings.log_level)
     if burst and settings.broker_url:
         fail("--burst works with the database queue only (VOC_BROKER_URL is set)")
     rt = Runtime.from_settings(settings, migrate=True)
+    if not settings.broker_url:
+        _supervise(rt, concurrency or embedded_worker_count(settings), burst=burst)
+        return
     stop = threading.Event()
     duties = start_duties(rt, stop)  # webhooks, flag events, retention, scheduled refits
     if settings.broker_url:
@@ -110,15 +114,20 @@ def worker_cmd(
             rt.close()
         return
 
+
+def _supervise(rt: Runtime, count: int, *, burst: bool) -> None:
+    """The database queue: ``count`` worker processes (each with its background duties), kept alive."""
+    from voc.pipeline.factory import supervise_workers
+
+    supervisor = supervise_workers(rt.settings, rt.engine, count, burst=burst)
+
     def _stop(_sig: int, _frame: FrameType | None) -> None:
-        log.info("stopping after the current call")
-        stop.set()
+        log.info("stopping: the workers hand back their calls")
+        supervisor.stop()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        build_worker(rt).run(stop, until_empty=burst)
+        supervisor.run()
     finally:
-        stop.set()
-        duties.join(timeout=10)
         rt.close()

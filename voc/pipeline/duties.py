@@ -7,8 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -16,9 +17,11 @@ from sqlmodel import Session
 from voc.audio_store import AudioStore
 from voc.db.types import utcnow
 from voc.privacy.retention import apply_retention
-from voc.topics.service import TopicParams, active_version, refit
 from voc.webhooks.delivery import WebhookDispatcher
 from voc.webhooks.events import relay_flag_events
+
+if TYPE_CHECKING:
+    from voc.topics.service import TopicParams
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +32,7 @@ class DutySchedule:
     retention_days: int | None = None
     retention_every_s: float = 3600.0
     refit_every_days: int | None = None
-    topic_params: TopicParams = field(default_factory=TopicParams)
+    topic_params: TopicParams | None = None  # None: the defaults
 
 
 class BackgroundDuties:
@@ -69,13 +72,17 @@ class BackgroundDuties:
             log.exception("scheduled retention failed")
         try:
             if schedule.refit_every_days:
+                # Imported here: scikit-learn takes seconds to import, and a restarted worker process
+                # should be taking calls by then.
+                from voc.topics.service import TopicParams, active_version, refit
+
                 with Session(self.engine) as session:
                     current = active_version(session)
                     due = utcnow() - timedelta(days=schedule.refit_every_days)
                     if current is not None and current.created_at <= due:
                         # Every worker process runs this duty: the first to swap wins, the rest keep its
                         # version (see ``refit``).
-                        refit(session, schedule.topic_params, replacing=current.id)
+                        refit(session, schedule.topic_params or TopicParams(), replacing=current.id)
                     session.commit()
         except Exception:
             log.exception("scheduled topic refit failed")

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import multiprocessing.process
 import os
 import threading
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from voc.db.calls import Call
 from voc.pipeline.duties import BackgroundDuties, DutySchedule
-from voc.pipeline.worker import Worker
+from voc.pipeline.proctree import total_memory_bytes
+from voc.pipeline.supervisor import Supervisor, SupervisorPolicy
+from voc.pipeline.worker import Worker, stop_when_parent_exits
 from voc.runtime import Runtime, configure_logging
 from voc.settings import Settings
 from voc.signals.store import signals_for_call
@@ -46,6 +51,36 @@ def spawn_workers(settings: Settings, count: int) -> list[multiprocessing.proces
     return procs
 
 
+def memory_limit_bytes(settings: Settings, count: int) -> int | None:
+    """The per-process ceiling: the setting, or 80 % of this machine's memory shared among ``count``."""
+    limit_mb = settings.worker.memory_limit_mb
+    if limit_mb == 0:
+        return None
+    if limit_mb is not None:
+        return limit_mb << 20
+    total = total_memory_bytes()
+    return int(total * 0.8 / max(1, count)) if total else None
+
+
+def supervise_workers(settings: Settings, engine: Engine, count: int, *, burst: bool = False) -> Supervisor:
+    """``count`` worker processes kept alive by a supervisor (not started yet: ``start()`` or ``run()``)."""
+    # Each process takes its share of the cores (VOC_ASR__CPU_THREADS=0): tell it how many share them.
+    settings = settings.model_copy(update={"worker": settings.worker.model_copy(update={"processes": count})})
+    worker = settings.worker
+    policy = SupervisorPolicy(
+        processes=count,
+        max_attempts=worker.max_attempts,
+        restart_backoff_s=worker.restart_backoff_s,
+        restart_backoff_max_s=worker.restart_backoff_max_s,
+        memory_limit_bytes=memory_limit_bytes(settings, count),
+        burst=burst,
+    )
+    if policy.memory_limit_bytes is not None:
+        log.info("each worker process may use %d MiB", policy.memory_limit_bytes >> 20)
+    target = functools.partial(run_worker_process, settings, burst=burst)
+    return Supervisor(engine, target, policy)
+
+
 def stop_workers(procs: list[multiprocessing.process.BaseProcess], timeout_s: float = 10.0) -> None:
     """SIGTERM, then wait; a call in flight is taken over by the next worker when its lease expires."""
     for proc in procs:
@@ -54,7 +89,7 @@ def stop_workers(procs: list[multiprocessing.process.BaseProcess], timeout_s: fl
         proc.join(timeout=timeout_s)
 
 
-def build_worker(rt: Runtime, *, warm_up_with: Path | None = None) -> Worker:
+def build_worker(rt: Runtime, *, warm_up_with: Path | None = None, worker_id: str | None = None) -> Worker:
     """The call worker of ``rt``; with ``warm_up_with``, its pipeline transcribes that file once first."""
     from voc.pipeline.process import CallPipeline
 
@@ -65,6 +100,7 @@ def build_worker(rt: Runtime, *, warm_up_with: Path | None = None) -> Worker:
     return Worker(
         rt.engine,
         pipeline,
+        worker_id=worker_id,
         lease_s=settings.worker.lease_s,
         max_attempts=settings.worker.max_attempts,
         poll_interval_s=settings.worker.poll_interval_s,
@@ -91,30 +127,32 @@ def start_duties(rt: Runtime, stop: threading.Event) -> threading.Thread:
     return thread
 
 
-def _stop_when_parent_exits(stop: threading.Event) -> None:
-    """A worker must not outlive the ``voc serve`` (or ``voc calls ingest --wait``) that started it, even
-    one killed with SIGKILL: finish the call in hand, then stop."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()
-        log.info("parent process %s exited; stopping after the current call", parent.pid)
-        stop.set()
-
-    threading.Thread(target=watch, name="voc-parent-watch", daemon=True).start()
-
-
-def run_worker_process(settings: Settings) -> None:
-    """Entry point of an embedded worker process (spawned: the model loads after the process starts)."""
+def run_worker_process(
+    settings: Settings,
+    worker_id: str | None = None,
+    supervisor: Connection | None = None,
+    *,
+    burst: bool = False,
+) -> None:
+    """Entry point of an embedded worker process (spawned: the model loads after the process starts).
+    Under a supervisor it works under the ``worker_id`` it was given, tells it what it does, and exits
+    after ``max_tasks_per_child`` calls so that a fresh process takes over (memory)."""
     configure_logging(settings.log_level)
     rt = Runtime.from_settings(settings)
     stop = threading.Event()
-    _stop_when_parent_exits(stop)
+    stop_when_parent_exits(stop)
     duties = start_duties(rt, stop)
     try:
-        build_worker(rt).run(stop)
+        worker = build_worker(rt, worker_id=worker_id)
+        if supervisor is None:
+            worker.run(stop)
+        else:
+            worker.run(
+                stop,
+                until_empty=burst,
+                max_calls=settings.worker.max_tasks_per_child,
+                notify=lambda event, call_id: supervisor.send((event, call_id)),
+            )
     finally:
         stop.set()
         duties.join(timeout=10)

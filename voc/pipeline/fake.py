@@ -3,7 +3,10 @@
 ``FakeProcessor`` follows the real pipeline's contract (``CallProcessor``): it reports its stages, then
 replaces the call's segments with ``segments`` deterministic rows in one transaction, so running it twice
 leaves the same result. Calls whose original file name contains ``poison`` raise a transient error every
-time (they must end dead-lettered); ``hang`` makes it work for an hour (for time limits). With
+time (they must end dead-lettered); ``hang`` makes it work for an hour (for time limits); ``crash``
+kills its own process (SIGKILL, like a crash in native code) and ``memhog`` allocates memory until it
+is stopped (for the supervisor's memory limit). With ``webhooks`` it enqueues the ``call.analyzed``
+event in the same transaction as the segments, as the real pipeline's last stage does. With
 ``intervals`` it appends one JSON line when it starts and one when it ends a call, to check afterwards
 that no two workers processed a call at the same time.
 
@@ -25,6 +28,8 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import FrameType
 
@@ -59,8 +64,10 @@ class FakeProcessor:
         steps: int = 4,
         cpu_iterations: int = 0,
         intervals: Path | None = None,
+        webhooks: bool = False,
     ) -> None:
         self.engine = engine
+        self.webhooks = webhooks
         self.work_s = work_s
         self.segments = segments
         self.steps = max(1, steps)
@@ -85,6 +92,10 @@ class FakeProcessor:
         if "poison" in name:
             raise PoisonError(f"poison file {name}")
         report("transcribing", 0.0)
+        if "crash" in name:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if "memhog" in name:
+            _hog_memory(report)
         work_s = HANG_S if "hang" in name else self.work_s
         for step in range(self.steps):
             self._work(work_s / self.steps, self.cpu_iterations // self.steps)
@@ -118,6 +129,10 @@ class FakeProcessor:
                         tokens=[],
                     )
                 )
+            if self.webhooks:
+                from voc.webhooks.events import enqueue_call_analyzed
+
+                enqueue_call_analyzed(session, call_id)
             session.commit()
 
     def _record(self, call_id: int, run: str, event: str) -> None:
@@ -130,6 +145,74 @@ class FakeProcessor:
             os.write(fd, (line + "\n").encode())
         finally:
             os.close(fd)
+
+
+def _hog_memory(report: Reporter, step_mb: int = 32, max_mb: int = 2048) -> None:
+    """Grow by ``step_mb`` every 50 ms (touching the pages, so they count) up to ``max_mb``."""
+    held = []
+    for _ in range(max_mb // step_mb):
+        held.append(bytearray(step_mb << 20))
+        report("transcribing", 0.0)
+        time.sleep(0.05)
+    raise RuntimeError(f"memhog held {len(held) * step_mb} MiB and was not stopped")
+
+
+@dataclass(frozen=True)
+class FakeWorkerSpec:
+    """What a supervised fake worker process runs (picklable: processes are spawned)."""
+
+    db_url: str
+    work_s: float = 0.2
+    segments: int = 5
+    intervals: Path | None = None
+    lease_s: float = 60.0
+    max_attempts: int = 3
+    backoff_s: float = 0.2
+    poll_s: float = 0.05
+    max_calls: int | None = None
+    webhooks: bool = False
+    log_level: str = "WARNING"
+
+
+def run_supervised_worker(spec: FakeWorkerSpec, worker_id: str, supervisor: Connection) -> None:
+    """A ``Supervisor`` target: the real worker loop and background duties around the fake processor."""
+    from voc.audio_store import LocalAudioStore
+    from voc.db.engine import make_engine
+    from voc.pipeline.duties import BackgroundDuties, DutySchedule
+    from voc.pipeline.worker import Worker, stop_when_parent_exits
+    from voc.runtime import configure_logging
+
+    configure_logging(spec.log_level)
+    engine = make_engine(spec.db_url)
+    stop = threading.Event()
+    stop_when_parent_exits(stop)
+    duties = BackgroundDuties(engine, LocalAudioStore(Path("var/none")), DutySchedule(poll_interval_s=0.1))
+    thread = threading.Thread(target=duties.run, args=(stop,), daemon=True)
+    thread.start()
+    processor = FakeProcessor(
+        engine,
+        work_s=spec.work_s,
+        segments=spec.segments,
+        intervals=spec.intervals,
+        webhooks=spec.webhooks,
+    )
+    worker = Worker(
+        engine,
+        processor,
+        worker_id=worker_id,
+        lease_s=spec.lease_s,
+        max_attempts=spec.max_attempts,
+        poll_interval_s=spec.poll_s,
+        backoff_s=spec.backoff_s,
+    )
+    try:
+        worker.run(
+            stop, max_calls=spec.max_calls, notify=lambda event, call_id: supervisor.send((event, call_id))
+        )
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        engine.dispose()
 
 
 def processor_from_env(engine: Engine) -> FakeProcessor:

@@ -55,13 +55,15 @@ def claim_next(session: Session, worker_id: str, *, lease_s: float, max_attempts
     now = utcnow()
     while True:
         query = (
-            select(Call.id, Call.attempts).where(_claimable(now)).order_by(col(Call.created_at), col(Call.id))
+            select(Call.id, Call.attempts, Call.error)
+            .where(_claimable(now))
+            .order_by(col(Call.created_at), col(Call.id))
         )
         row = session.exec(_skip_locked(session, query).limit(1)).first()
         if row is None:
             session.commit()
             return None
-        claim = _take(session, int(row[0] or 0), row[1], worker_id, now, lease_s, max_attempts)
+        claim = _take(session, int(row[0] or 0), row[1], row[2], worker_id, now, lease_s, max_attempts)
         if claim is not None:
             return claim
 
@@ -72,12 +74,12 @@ def claim_call(
     """Take this one call if it is claimable: ``None`` while another worker holds its lease, while it
     waits for its retry time, or once it is finished (a duplicate delivery of its task is a no-op)."""
     now = utcnow()
-    query = select(Call.id, Call.attempts).where(col(Call.id) == call_id, _claimable(now))
+    query = select(Call.id, Call.attempts, Call.error).where(col(Call.id) == call_id, _claimable(now))
     row = session.exec(_skip_locked(session, query)).first()
     if row is None:
         session.commit()
         return None
-    return _take(session, call_id, row[1], worker_id, now, lease_s, max_attempts)
+    return _take(session, call_id, row[1], row[2], worker_id, now, lease_s, max_attempts)
 
 
 def retry_due(session: Session, call_id: int) -> datetime | None:
@@ -107,13 +109,16 @@ def _take(
     session: Session,
     call_id: int,
     attempts: int,
+    last_error: str | None,
     worker_id: str,
     now: datetime,
     lease_s: float,
     max_attempts: int,
 ) -> Claim | None:
     if attempts >= max_attempts:
-        _dead_letter(session, call_id, f"{attempts} 回試行しても完了しませんでした (attempts exhausted)", now)
+        # The last attempt's error says why (e.g. the worker died on this call each time).
+        reason = f"{attempts} 回試行しても完了しませんでした (attempts exhausted)"
+        _dead_letter(session, call_id, f"{reason}: {last_error}" if last_error else reason, now)
         return None
     # The WHERE clause repeats the claim condition: on SQLite, where nothing is locked, the update
     # only succeeds for the worker that still sees the call claimable.
@@ -234,6 +239,49 @@ def fail(
     session.commit()
     log.warning("call %s attempt %d failed (%s): %s", call_id, attempt, status, reason)
     return status
+
+
+def release_owner(
+    session: Session, worker_id: str, reason: str, *, count_attempt: bool, max_attempts: int
+) -> list[int]:
+    """Release the calls ``worker_id`` holds, once its process is known to be gone: they are claimable
+    at once instead of after their lease. A death counts as an attempt (a file that kills its worker
+    each time ends in the dead letter after ``max_attempts``); a call handed back on a graceful stop
+    does not. Returns the released calls' ids."""
+    now = utcnow()
+    rows = session.exec(
+        select(Call.id, Call.attempts).where(
+            col(Call.lease_owner) == worker_id, col(Call.status).in_(ACTIVE_STATUSES)
+        )
+    ).all()
+    released = []
+    for call_id, attempts in rows:
+        assert call_id is not None
+        left = attempts if count_attempt else max(0, attempts - 1)
+        dead = count_attempt and left >= max_attempts
+        status = "dead" if dead else "queued"
+        detail = f"{left} 回試行しても完了しませんでした (attempts exhausted): {reason}" if dead else reason
+        # Conditional on the owner: the call is changed only if nobody took it over meanwhile.
+        result = session.execute(
+            update(Call)
+            .where(col(Call.id) == call_id, col(Call.lease_owner) == worker_id)
+            .values(
+                status=status,
+                attempts=left,
+                error=detail,
+                lease_owner=None,
+                lease_expires_at=None,
+                not_before=None,
+                stage_progress=0.0,
+                updated_at=now,
+            )
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            session.add(CallStatusEvent(call_id=call_id, status=status, detail=detail[:500], at=now))
+            released.append(call_id)
+            log.warning("call %s released by %s (%s): %s", call_id, worker_id, status, reason)
+    session.commit()
+    return released
 
 
 def requeue(session: Session, call_id: int) -> bool:

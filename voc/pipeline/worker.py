@@ -7,6 +7,7 @@ Several workers (threads, processes or machines) can share one database; the lea
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
@@ -32,6 +33,10 @@ class PermanentError(Exception):
 
 
 Reporter = Callable[[str, float], None]
+
+#: What a worker tells its supervisor: ``("ready", None)`` once it takes calls, ``("claimed", call_id)``,
+#: ``("finished", call_id)``.
+Notify = Callable[[str, int | None], None]
 
 
 class CallProcessor(Protocol):
@@ -91,16 +96,42 @@ class Worker:
             backoff_s=self.backoff_s,
         )
 
-    def run(self, stop: threading.Event, *, until_empty: bool = False) -> None:
-        """Work until ``stop`` is set (or, with ``until_empty``, until nothing is claimable)."""
+    def run(
+        self,
+        stop: threading.Event,
+        *,
+        until_empty: bool = False,
+        max_calls: int | None = None,
+        notify: Notify | None = None,
+    ) -> None:
+        """Work until ``stop`` is set (or, with ``until_empty``, until nothing is claimable; with
+        ``max_calls``, until that many calls were processed: the supervisor then starts a fresh process,
+        which returns the memory a long-lived one accumulates)."""
         log.info("worker %s started", self.worker_id)
+        done = 0
         try:
-            while not stop.is_set():
+            self.heartbeat()
+            if notify is not None:
+                notify("ready", None)
+            while not stop.is_set() and (max_calls is None or done < max_calls):
                 self.heartbeat()
-                if not self.run_once():
+                with Session(self.engine) as session:
+                    claim = jobs.claim_next(
+                        session, self.worker_id, lease_s=self.lease_s, max_attempts=self.max_attempts
+                    )
+                if claim is None:
                     if until_empty:
                         return
                     stop.wait(self.poll_interval_s)
+                    continue
+                if notify is not None:
+                    notify("claimed", claim.call_id)
+                self._process(claim)
+                done += 1
+                if notify is not None:
+                    notify("finished", claim.call_id)
+            if max_calls is not None and done >= max_calls:
+                log.info("worker %s recycled after %d calls", self.worker_id, done)
         finally:
             self.sign_off()
 
@@ -180,3 +211,18 @@ def live_workers(engine: Engine, stale_after_s: float = HEARTBEAT_STALE_S) -> li
                 select(WorkerHeartbeat.worker_id).where(WorkerHeartbeat.heartbeat_at >= cutoff)
             ).all()
         )
+
+
+def stop_when_parent_exits(stop: threading.Event) -> None:
+    """A worker must not outlive the ``voc serve`` (or ``voc calls ingest --wait``) that started it, even
+    one killed with SIGKILL: finish the call in hand, then stop."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        log.info("parent process %s exited; stopping after the current call", parent.pid)
+        stop.set()
+
+    threading.Thread(target=watch, name="voc-parent-watch", daemon=True).start()
