@@ -78,6 +78,10 @@ def ingest_cmd(
         )
     for file, reason in result.errors:
         typer.echo(f"  not queued: {file}: {reason}", err=True)
+    for file, call_id in result.duplicates:
+        typer.echo(f"  already stored: {file} is call {call_id}")
+    for file, call_id, other in result.shared:
+        typer.echo(f"  {file}: new call {call_id} sharing the recording of call {other}")
     call_ids = result.call_ids
     rt.notify_queued(call_ids)
     typer.echo(f"{len(call_ids)} calls queued")
