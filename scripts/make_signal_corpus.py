@@ -40,6 +40,14 @@ LABEL_CODES = {
 REGISTERS = {"p": "polite", "c": "casual", "b": "b2b", "e": "elderly"}
 SENTIMENTS = {"neg": "negative", "neu": "neutral", "pos": "positive"}
 KIND_BY_PREFIX = {"decoy-": "decoy", "neu-": "neutral", "op-": "operator"}
+# A positive family's name says which signal it is written for; the check catches a mislabelled header.
+SIGNAL_BY_PREFIX = {
+    "vc-": "value_complaint",
+    "dis-": "dissatisfaction",
+    "churn-": "churn_intent",
+    "comp-": "competitor_mention",
+    "feat-": "feature_struggle",
+}
 DEFAULT_SIZE = {"positive": 10, "decoy": 9, "neutral": 8, "operator": 11}
 
 # Requirements the detector's evaluation relies on (issue 13, item 1).
@@ -204,6 +212,13 @@ def validate(families: list[Family], rows: list[dict[str, object]]) -> list[str]
             errors.append(f"{fam.name}: operator lines must carry no label")
         if fam.kind == "neutral" and fam.labels:
             errors.append(f"{fam.name}: neutral family with a label (make it a decoy or a positive)")
+        for prefix, label in SIGNAL_BY_PREFIX.items():
+            if fam.name.startswith(prefix) and label not in fam.labels:
+                errors.append(f"{fam.name}: a {prefix}* family without {label}")
+        if fam.name.startswith("combo-") and len(fam.labels) < 2:
+            errors.append(f"{fam.name}: a combo-* family needs two or more signals")
+        if fam.kind == "positive" and not fam.name.startswith(("combo-", *SIGNAL_BY_PREFIX)):
+            errors.append(f"{fam.name}: unknown family prefix")
         if not MIN_FAMILY_SIZE <= fam.size <= MAX_FAMILY_SIZE:
             errors.append(f"{fam.name}: size {fam.size} outside {MIN_FAMILY_SIZE}-{MAX_FAMILY_SIZE}")
     for r in rows:
