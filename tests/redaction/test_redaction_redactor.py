@@ -21,6 +21,7 @@ def test_placeholders_are_exact() -> None:
         PiiType.BIRTH_DATE: "［生年月日］",
         PiiType.MY_NUMBER: "［個人番号］",
         PiiType.BANK_ACCOUNT: "［口座番号］",
+        PiiType.NAME: "［氏名］",
     }
 
 

@@ -25,6 +25,7 @@ ACTIONS = (
     "webhook.create",
     "webhook.update",
     "webhook.delete",
+    "redaction.rerun",
 )
 
 #: What audit entries about erased records point to instead (the link to the person is cut, the access

@@ -16,6 +16,7 @@ from voc.cli import (
     examples,
     keys,
     models,
+    redaction,
     report,
     serve,
     signals,
@@ -48,7 +49,10 @@ app.add_typer(
 )
 app.add_typer(topics.app, name="topics", help="Topics of what customers said: list, refit, rename.")
 app.add_typer(bench.app, name="bench", help="Measure speed and memory; results go to docs/BENCHMARKS.md.")
+app.add_typer(redaction.app, name="redaction", help="Re-apply the redactor to stored data; score it.")
 report.app.command("topics")(topics.export_report)
+bench.app.command("redaction")(redaction.bench_cmd)
+redaction.register(app)
 customers.app.command("at-risk")(signals.at_risk_cmd)
 serve.register(app)
 text.register(app)

@@ -25,6 +25,8 @@ from voc.intake.errors import DecodedAudio, DecodeError
 from voc.nlp.toolkit import TextToolkit
 from voc.pipeline.jobs import others_waiting
 from voc.pipeline.worker import PermanentError, Reporter
+from voc.redaction.crm import linked_names
+from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
 from voc.settings import Settings
 
@@ -140,6 +142,7 @@ class CallPipeline:
             if call is None:
                 raise PermanentError(f"call {call_id} no longer exists")
             sha, layout = call.audio_sha256, call.channel_layout
+            names = linked_names(session, call)  # the CRM's name of the linked customer is redacted too
         path = self.store.path_for(sha)
         if not path.is_file():
             raise PermanentError("音声ファイルがありません (audio file missing from the store)")
@@ -158,7 +161,7 @@ class CallPipeline:
         transcript = self.transcriber(audio, layout, throttle, self._parallel(call_id))
 
         report("analysing", 0.0)
-        self._store_transcript(call_id, audio, layout, transcript)
+        self._store_transcript(call_id, audio, layout, transcript, names)
         for i, stage in enumerate(self.analysis_stages):
             with Session(self.engine) as session:
                 stage(session, call_id)
@@ -176,10 +179,15 @@ class CallPipeline:
             return 1 if others_waiting(session, call_id) else self.max_parallel
 
     def _store_transcript(
-        self, call_id: int, audio: DecodedAudio, layout: str, transcript: TranscriptLike
+        self,
+        call_id: int,
+        audio: DecodedAudio,
+        layout: str,
+        transcript: TranscriptLike,
+        names: Sequence[PersonName] = (),
     ) -> None:
         segments = [s for s in transcript.segments if s.text.strip()]
-        redacted = self.redactor.redact_segments([(s.speaker, s.text) for s in segments])
+        redacted = self.redactor.redact_segments([(s.speaker, s.text) for s in segments], names=names)
         redactions = [
             {
                 "segment": idx,

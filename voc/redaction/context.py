@@ -5,13 +5,19 @@ the same segment or from up to ``max_segments_before`` earlier segments (the ope
 before the customer's answer), but never from further back than ``max_chars_before`` characters,
 so one mention of セキュリティコード does not make every later 3-digit number a code. Context after
 a number ("…生まれです") is looked for only inside the number's own segment.
+
+A cue is found by its spelling (the detector's pattern) or, where the detector lists readings for it and
+a :class:`~voc.redaction.reading.Reader` is given, by its sound: Whisper writes 生年月日 as 青年月日.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from voc.redaction.reading import Reader, sounds_like
 
 DEFAULT_CHARS_BEFORE = 80
 DEFAULT_SEGMENTS_BEFORE = 3
@@ -25,6 +31,9 @@ class ContextWindow:
     max_chars_before: int = DEFAULT_CHARS_BEFORE
     max_segments_before: int = DEFAULT_SEGMENTS_BEFORE
     max_chars_after: int = DEFAULT_CHARS_AFTER
+    reader: Reader | None = None
+    #: Per cue pattern, the readings it is also matched by (in katakana or hiragana).
+    readings: Mapping[re.Pattern[str], tuple[str, ...]] = field(default_factory=dict)
 
     def _segment(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.segment_starts, pos) - 1)
@@ -44,4 +53,17 @@ class ContextWindow:
 
     def near(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
         """Whether ``pattern`` occurs in the context before ``start`` or after ``end``."""
-        return pattern.search(self.before(start)) is not None or pattern.search(self.after(end)) is not None
+        before, after = self.before(start), self.after(end)
+        if pattern.search(before) is not None or pattern.search(after) is not None:
+            return True
+        return self.sounds_near(pattern, before, after)
+
+    def sounds_near(self, pattern: re.Pattern[str], *texts: str) -> bool:
+        cues = self.readings.get(pattern)
+        if not cues or self.reader is None:
+            return False
+        return any(sounds_like(self.reader, t, cues) for t in texts)
+
+    def anywhere(self, pattern: re.Pattern[str]) -> bool:
+        """Whether the cue occurs anywhere in the text, spelled or sounding alike."""
+        return pattern.search(self.text) is not None or self.sounds_near(pattern, self.text)

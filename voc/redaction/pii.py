@@ -16,6 +16,7 @@ class PiiType(StrEnum):
     BIRTH_DATE = "birth_date"
     MY_NUMBER = "my_number"
     BANK_ACCOUNT = "bank_account"
+    NAME = "name"
 
 
 # Full-width brackets so a placeholder can never be mistaken for text the caller wrote, and so it
@@ -30,6 +31,7 @@ PLACEHOLDERS: dict[PiiType, str] = {
     PiiType.BIRTH_DATE: "［生年月日］",
     PiiType.MY_NUMBER: "［個人番号］",
     PiiType.BANK_ACCOUNT: "［口座番号］",
+    PiiType.NAME: "［氏名］",
 }
 
 ALL_TYPES: frozenset[PiiType] = frozenset(PiiType)
@@ -47,6 +49,7 @@ PRIORITY: tuple[PiiType, ...] = (
     PiiType.BIRTH_DATE,
     PiiType.EMAIL,
     PiiType.ADDRESS,
+    PiiType.NAME,
     PiiType.CARD,
 )
 

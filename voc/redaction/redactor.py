@@ -19,9 +19,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from voc.redaction.context import DEFAULT_CHARS_BEFORE, DEFAULT_SEGMENTS_BEFORE, ContextWindow
-from voc.redaction.detectors import DETECTORS
+from voc.redaction.detectors import CUE_READINGS, DETECTORS
+from voc.redaction.names import PersonName, detect_names
 from voc.redaction.numerals import scan_digit_runs
 from voc.redaction.pii import ALL_TYPES, PLACEHOLDERS, PRIORITY, Detection, PiiType, Redacted, Redaction
+from voc.redaction.reading import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +112,9 @@ class Redactor:
 
     ``enabled`` has no default: switching redaction off must be a visible decision in the caller.
     ``context_chars``/``context_segments`` bound how far back a cue word (カード番号,
-    セキュリティコード, 生年月日…) is looked for.
+    セキュリティコード, 生年月日…) is looked for. ``by_sound`` also matches cues by their reading
+    (Whisper's homophones: 青年月日) and finds names; it reads texts with the NLP tagger (fugashi).
+    ``names`` passed to :meth:`redact` / :meth:`redact_segments` are the linked customer's, from the CRM.
     """
 
     def __init__(
@@ -120,36 +124,51 @@ class Redactor:
         types: Collection[PiiType] = ALL_TYPES,
         context_chars: int = DEFAULT_CHARS_BEFORE,
         context_segments: int = DEFAULT_SEGMENTS_BEFORE,
+        by_sound: bool = True,
     ) -> None:
         self.enabled = enabled
         self.types = frozenset(types)
         self.context_chars = context_chars
         self.context_segments = context_segments
+        self.by_sound = by_sound
+        self.reader = Reader() if by_sound else None
         if not enabled:
             logger.warning("PII redaction is DISABLED: transcripts will be stored unredacted")
 
-    def _detect(self, doc: _Document) -> list[Detection]:
+    def _detect(
+        self, doc: _Document, names: Sequence[PersonName] = (), *, with_names: bool = True
+    ) -> list[Detection]:
         ctx = ContextWindow(
             doc.text,
             tuple(p.start for p in doc.pieces) or (0,),
             max_chars_before=self.context_chars,
             max_segments_before=self.context_segments,
+            reader=self.reader,
+            readings=CUE_READINGS,
         )
         runs = scan_digit_runs(doc.text)
         found: list[Detection] = []
         for pii_type in PRIORITY:
-            if pii_type in self.types:
+            if pii_type in self.types and pii_type in DETECTORS:
                 found.extend(DETECTORS[pii_type](doc.text, runs, ctx))
+        if with_names and PiiType.NAME in self.types and self.reader is not None:
+            found.extend(detect_names(doc.text, names, self.reader))
         return found
 
-    def redact(self, text: str) -> Redacted:
+    def redact(self, text: str, *, names: Sequence[PersonName] = ()) -> Redacted:
         """``text`` with every PII span replaced by its placeholder."""
         if not self.enabled:
             return Redacted(text)
-        return _apply(text, ((d, d.end - d.start) for d in self._detect(_Document([(0, "", text)]))))
+        dets = self._detect(_Document([(0, "", text)]), names)
+        return _apply(text, ((d, d.end - d.start) for d in dets))
 
-    def redact_segments(self, segments: Sequence[tuple[str, str]]) -> list[Redacted]:
-        """Redact ``(speaker, text)`` segments given in time order; one result per segment."""
+    def redact_segments(
+        self, segments: Sequence[tuple[str, str]], *, names: Sequence[PersonName] = ()
+    ) -> list[Redacted]:
+        """Redact ``(speaker, text)`` segments given in time order; one result per segment.
+
+        ``names``: the linked customer's name(s) from the CRM, redacted wherever they are said.
+        """
         texts = [text for _, text in segments]
         if not self.enabled:
             return [Redacted(text) for text in texts]
@@ -166,8 +185,9 @@ class Redactor:
                 _Document((i, _SAME_SPEAKER, text) for i, (s, text) in enumerate(segments) if s == speaker)
                 for speaker in speakers
             ]
-        for doc in docs:
-            for det in self._detect(doc):
+        for n, doc in enumerate(docs):
+            # Names need no cross-segment context: find them once, in the conversation document.
+            for det in self._detect(doc, names, with_names=n == 0):
                 for segment, part in doc.split(det):
                     found[segment].append((part, det.end - det.start))
         return [_apply(text, dets) for text, dets in zip(texts, found, strict=True)]

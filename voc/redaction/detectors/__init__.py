@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+from voc.redaction.detectors import (
+    bank_account,
+    birth_date,
+    card,
+    my_number,
+    phone,
+    postal_code,
+    security_code,
+)
 from voc.redaction.detectors.address import detect_addresses
 from voc.redaction.detectors.bank_account import detect_bank_accounts
 from voc.redaction.detectors.birth_date import detect_birth_dates
@@ -26,7 +37,14 @@ DETECTORS: dict[PiiType, Detector] = {
     PiiType.BANK_ACCOUNT: detect_bank_accounts,
 }
 
+#: Each detector's cue pattern and the readings it is also matched by (misheard cues).
+CUE_READINGS: dict[re.Pattern[str], tuple[str, ...]] = {
+    m.CONTEXT_RE: m.READINGS
+    for m in (bank_account, birth_date, card, my_number, phone, postal_code, security_code)
+} | {phone.STRONG_CONTEXT_RE: phone.READINGS}
+
 __all__ = [
+    "CUE_READINGS",
     "DETECTORS",
     "Detector",
     "detect_addresses",

@@ -19,6 +19,8 @@ CONTEXT_RE = re.compile(
     r"口座|こうざ|普通預金|当座預金|貯金|記号番号|(?:引き?落とし|振込|振り込み)先|(?i:account\s*(?:number|no\.?))"
 )
 
+READINGS = ("コウザバンゴウ", "フツウヨキン", "トウザヨキン")
+
 
 def detect_bank_accounts(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
     found: list[Detection] = []

@@ -15,11 +15,18 @@ from voc.redaction.detectors.common import window_detections
 from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
-CONTEXT_RE = re.compile(r"生年月日|誕生日|生まれ|うまれ|生年|たんじょうび|せいねんがっぴ|(?i:birth)")
+# 〜月日 after one or two kanji: how Whisper writes 生年月日 when it mishears it (青年月日, 正念月日).
+CONTEXT_RE = re.compile(
+    r"生年月日|誕生日|生まれ|うまれ|生年|たんじょうび|せいねんがっぴ|セイネンガッピ|[\u4e00-\u9fff]{1,2}月日"
+    r"|(?i:birth)"
+)
+READINGS = ("セイネンガッピ", "タンジョウビ")
 
 _NUM = r"[0-9０-９〇零一二三四五六七八九十百千]{1,8}"
 _S = r"[ \u3000]*"
-_OF = rf"{_S}(?:の{_S})?"
+# Whisper puts commas between a date's parts (1985年、4月12日): they do not end it.
+_C = r"[ \u3000、，,]*"
+_OF = rf"{_C}(?:の{_C})?"
 _ERA = r"(?:明治|大正|昭和|平成|令和|[MTSHR]|[ＭＴＳＨＲ])"
 _YEAR = rf"(?:(?:西暦{_S})?{_NUM}{_S}年|{_ERA}{_S}(?:{_NUM}|元){_S}年)"
 _STRICT_YEAR = (
@@ -37,8 +44,6 @@ DATE_RE = re.compile(
 
 
 def detect_birth_dates(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
-    if CONTEXT_RE.search(text) is None:
-        return []
     found = [
         Detection(PiiType.BIRTH_DATE, m.start(), m.end())
         for m in DATE_RE.finditer(text)

@@ -26,6 +26,8 @@ from voc.redaction.pii import Detection, PiiType
 CONTEXT_RE = re.compile(
     r"(?:カード|クレジット|クレカ|かーど)\s*(?:の\s*)?(?:番号|ばんごう|ナンバー)|券面|(?i:card\s*(?:number|no\.?))"
 )
+#: How the cues sound, for Whisper's homophones (クレジッドカード, カード晩号).
+READINGS = ("カードバンゴウ", "クレジットカード", "カードナンバー")
 CHUNK_MIN_DIGITS = 4
 
 

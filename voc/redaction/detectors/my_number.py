@@ -20,6 +20,7 @@ from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
 CONTEXT_RE = re.compile(r"マイ\s*ナンバー|まいなんばー|個人番号|(?i:my\s*number)")
+READINGS = ("マイナンバー", "コジンバンゴウ")
 DIGITS = 12
 
 

@@ -13,6 +13,15 @@ from voc.redaction.pii import Detection, PiiType
 CONTEXT_RE = re.compile(
     r"電話|でんわ|携帯|市外局番|ケータイ|けいたい|連絡先|TEL|Tel|tel|ＴＥＬ|FAX|Fax|ファックス|ファクス|コールバック|折り返し"
 )
+# A request for "the number" (電話番号, 連絡先, 折り返し, or a bare 番号 — which is often what is left of
+# お電話番号 after Whisper: お店は番号) makes every 4+ digit piece that follows a phone number's part:
+# Whisper breaks a number read digit by digit into fragments (0号388の / 824です) and mishears digits.
+# A 番号 qualified by a word before it (お客様番号, 請求番号, 注文番号) is a business reference, not this.
+STRONG_CONTEXT_RE = re.compile(
+    r"(?:電話|でんわ|携帯|ケータイ|けいたい|自宅|連絡先)[^。\n\u2029]{0,4}?(?:番号|ばんごう|ナンバー)"
+    r"|(?<![\u4e00-\u9fff々ァ-ヺー])(?:番号|ばんごう)|連絡先|折り返し|折返し|おりかえし|携帯|ケータイ"
+)
+READINGS = ("デンワバンゴウ", "ケイタイバンゴウ", "レンラクサキ", "オリカエシ")
 _PLUS_RE = re.compile(r"(?:\+|＋|プラス)[ \u3000]*$")
 CHUNK_MIN_DIGITS = 4
 _ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090", "0800")
@@ -40,10 +49,11 @@ def detect_phones(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> li
     found: list[Detection] = []
     said: list[tuple[int, str]] = []  # (end, digits) of the phone numbers found so far
     for run in runs:
-        cued = ctx.near(CONTEXT_RE, run.start, run.end)
+        strong = ctx.near(STRONG_CONTEXT_RE, run.start, run.end)
+        cued = strong or ctx.near(CONTEXT_RE, run.start, run.end)
         # Part of a number just given, read back or repeated (「090の1234ですね」), is still it.
         recent = [digits for end, digits in said if end >= ctx.window_start(run.start)]
-        for w in run.windows(CHUNK_MIN_DIGITS if recent else 9, 13):
+        for w in run.windows(CHUNK_MIN_DIGITS if recent or strong else 9, 13):
             intl = _international_start(text, w.start, w.digits)
             if intl is not None:
                 found.extend(window_detections(PiiType.PHONE, run, w, start=intl))
@@ -51,6 +61,7 @@ def detect_phones(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> li
                 is_japanese_phone(w.digits)
                 # After 電話番号 a number with a digit lost or gained by ASR is still a phone number.
                 or (cued and 9 <= len(w.digits) <= 12)
+                or (strong and not is_quantity(text, w.start, w.end))
                 or (any(w.digits in digits for digits in recent) and not is_quantity(text, w.start, w.end))
             ):
                 found.extend(window_detections(PiiType.PHONE, run, w))

@@ -11,6 +11,7 @@ from voc.redaction.numerals import DigitRun
 from voc.redaction.pii import Detection, PiiType
 
 CONTEXT_RE = re.compile(r"郵便番号|ゆうびんばんごう|ゆうびん|〒|郵便|ポストコード|(?i:zip)")
+READINGS = ("ユウビンバンゴウ",)
 _ADDRESS_AFTER_RE = re.compile(rf"[ \u3000、,]*(?:{PREFECTURE_PATTERN})")
 
 

@@ -1,0 +1,153 @@
+"""``voc redact`` (stdin lines → redacted lines) and ``voc redaction rerun|bench``."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import typer
+from sqlmodel import Session
+
+from voc.cli.common import fail, print_json, runtime
+from voc.redaction.names import PersonName
+from voc.redaction.redactor import Redactor
+from voc.settings import Settings
+
+app = typer.Typer(no_args_is_help=True)
+
+#: Where the corpus lives in a source checkout (it is test data, not installed with the package).
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "pii" / "whisper_pii.jsonl"
+
+
+def register(root: typer.Typer) -> None:
+    root.command("redact")(redact_cmd)
+
+
+def pipeline_redactor(settings: Settings) -> Redactor:
+    """The redactor exactly as the pipeline builds it from the settings."""
+    return Redactor(enabled=settings.redaction.enabled)
+
+
+def _names(values: list[str]) -> list[PersonName]:
+    names: list[PersonName] = []
+    for value in values:
+        spelled, _, kana = value.partition("/")
+        name = PersonName.parse(spelled, kana or None)
+        if name is None:
+            fail(f"--name {value!r}: give a name such as '山田 太郎' or '山田 太郎/ヤマダ タロウ'")
+        names.append(name)
+    return names
+
+
+def redact_cmd(
+    as_json: bool = typer.Option(False, "--json", help="One JSON object a line: text, redactions, types."),
+    name: list[str] = typer.Option(
+        [],
+        "--name",
+        help="A customer's name to redact too ('山田 太郎' or '山田 太郎/ヤマダ タロウ'); repeatable.",
+    ),
+) -> None:
+    """Read lines from stdin; print each redacted, one line per input line (the pipeline's redactor)."""
+    settings = Settings()
+    redactor = pipeline_redactor(settings)
+    if not redactor.enabled:
+        sys.stderr.write("voc: warning: VOC_REDACTION__ENABLED=false: lines are printed unredacted\n")
+    names = _names(name)
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        result = redactor.redact(text, names=names)
+        if as_json:
+            print_json(
+                {
+                    "text": result.text,
+                    "redactions": [
+                        {
+                            "type": str(r.type),
+                            "start": r.start,
+                            "end": r.end,
+                            "out_start": r.out_start,
+                            "out_end": r.out_end,
+                        }
+                        for r in result.redactions
+                    ],
+                    "types": sorted(str(t) for t in result.types),
+                }
+            )
+        else:
+            sys.stdout.write(result.text + "\n")
+        sys.stdout.flush()
+
+
+@app.command("rerun")
+def rerun_cmd(
+    ctx: typer.Context,
+    call: list[int] = typer.Option([], "--call", help="Only this call id (repeatable); default: every call."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Re-apply the current redactor to stored transcripts and everything derived from them.
+
+    Segment texts, tokens (search and topics input), the call's redaction list, signal evidence,
+    feedback snapshots and pending webhook payloads are updated; each changed call is audited.
+    Running it again changes nothing.
+    """
+    from voc.cli.text import load_toolkit
+    from voc.redaction.rerun import rerun_redaction
+    from voc.signals.params import SignalParams
+    from voc.signals.stage import make_signals_stage
+    from voc.topics.service import TopicParams, assign_call
+
+    rt = runtime(ctx)
+    redactor = pipeline_redactor(rt.settings)
+    if not redactor.enabled:
+        fail("redaction is disabled (VOC_REDACTION__ENABLED=false): nothing to re-apply")
+    toolkit = load_toolkit(rt.settings)
+    topic_params = TopicParams(
+        n_topics=rt.settings.topics.n_topics, min_calls_to_fit=rt.settings.topics.min_calls_to_fit
+    )
+
+    def topics_stage(session: Session, call_id: int) -> None:
+        with contextlib.suppress(ValueError):  # no topic model yet: the next refit assigns it
+            assign_call(session, call_id, topic_params)
+
+    stages = [
+        make_signals_stage(toolkit.tokenizer, SignalParams.from_settings(rt.settings.signals), toolkit.terms),
+        topics_stage,
+    ]
+    report = rerun_redaction(rt.engine, redactor, toolkit.tokenizer, stages=stages, call_ids=call or None)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    data = report.as_dict()
+    by_type = ", ".join(f"{k} {v}" for k, v in data["by_type"].items()) or "none"
+    typer.echo(
+        f"{data['calls_scanned']} calls scanned, {data['calls_changed']} changed, "
+        f"{data['segments_changed']} segments, {data['redactions_added']} new redactions ({by_type})"
+    )
+
+
+@app.command("bench")
+def bench_cmd(
+    corpus: Path = typer.Option(DEFAULT_CORPUS, help="The Whisper-rendered PII corpus (JSON lines)."),
+    output: Path = typer.Option(
+        Path("docs/BENCHMARKS.md"), "--output", help="The benchmarks file to update."
+    ),
+    show: bool = typer.Option(False, "--show", help="Print every leak and lost figure."),
+) -> None:
+    """Leaks and lost figures on the Whisper-rendered PII corpus; written to docs/BENCHMARKS.md."""
+    from voc.benchmarks import write_section
+    from voc.redaction.corpus import corpus_lines, load_corpus, markdown, score
+
+    if not corpus.is_file():
+        fail(f"PII corpus {corpus} not found (scripts/make_pii_corpus.py makes it)")
+    records = load_corpus(corpus)
+    result = score(records, Redactor(enabled=True))
+    shown = corpus.relative_to(Path.cwd()) if corpus.is_relative_to(Path.cwd()) else corpus
+    table = markdown(result, shown, corpus_lines(records))
+    write_section(output, "redaction", table)
+    typer.echo(table)
+    if show:
+        for rid, text in result.leaks:
+            typer.echo(f"LEAK {rid}: {text!r}")
+        for rid, figure, text in result.lost:
+            typer.echo(f"LOST {rid} {figure}: {text!r}")
