@@ -154,7 +154,7 @@ def whisperish(text: str, rng: random.Random) -> str:
     elif roll < 0.35:
         text = text.rstrip("。")
     text = re.sub(r"、{2,}", "、", text)
-    text = re.sub(r"([。！？!?])、|、+(?=[。！？!?])", r"\1", text)
+    text = re.sub(r"([。！？!?])[、。]+|、+(?=[。！？!?])", r"\1", text)
     return text.strip("、 ")
 
 
