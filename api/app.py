@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlmodel import Session
 
 from api.auth import ApiKeyMiddleware, annotate_roles, check_guarded
@@ -19,6 +20,8 @@ from voc.security.keys import ensure_admin_key
 from voc.settings import Settings
 
 log = logging.getLogger(__name__)
+
+DOCS_ASSETS = "/docs-assets"
 
 DESCRIPTION = """
 Voice of customer for Japanese contact centers: upload call recordings, read role-labelled transcripts,
@@ -48,7 +51,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 rt.close()
 
     effective = runtime.settings if runtime is not None else (settings or Settings())
-    app = FastAPI(title="voc", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # Swagger UI and ReDoc from the assets fastapi-offline ships: /docs works with no network.
+    app = FastAPIOffline(
+        title="voc",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS,
+        favicon_url="/ui/assets/favicon.svg",
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=(effective.max_upload_mb << 20) + (1 << 16))
     app.add_middleware(ApiKeyMiddleware)  # outermost: no key, no body read
     install_problem_handlers(app)
