@@ -107,10 +107,19 @@ class WorkerSettings(BaseModel):
 
 class SignalSettings(BaseModel):
     high_usage_percentile: float = Field(
-        default=75.0, ge=0, le=100, description="Usage above this percentile of all customers counts as high."
+        default=75.0,
+        ge=0,
+        le=100,
+        description="Heavy user: usage above this percentile of all customers (the top quartile), or the "
+        "absolute share below, whichever includes more customers.",
     )
     high_usage_absolute: float | None = Field(
-        default=None, description="Or an absolute usage threshold (used instead of the percentile when set)."
+        default=0.7,
+        ge=0,
+        description="Heavy user: usage share (0-1 of days active) at or above this, or the percentile "
+        "above, whichever includes more customers (a B2B base where most use the service daily is "
+        "judged by this share). A share (<= 1) is ignored when usage_rate is a metric above 1; set it "
+        "above every usage value (e.g. 2) for the percentile alone.",
     )
     low_usage_percentile: float = Field(default=25.0, ge=0, le=100)
     recency_half_life_days: float = Field(default=30.0, gt=0)

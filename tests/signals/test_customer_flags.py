@@ -16,8 +16,18 @@ from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow, CustomerFlag, CustomerFlagEvent
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.signals.analyze import analyze_call
+from voc.signals.at_risk import at_risk
 from voc.signals.feedback import record_feedback
-from voc.signals.flags import FlagChanges, flag_events, on_call_linked, recompute_all, recompute_customer
+from voc.signals.flags import (
+    FlagChanges,
+    HeavyUsageRule,
+    compute_usage_stats,
+    flag_events,
+    on_call_linked,
+    recompute_all,
+    recompute_customer,
+    usage_stats,
+)
 from voc.signals.params import SignalParams
 from voc.signals.rules import SignalLexicon
 from voc.signals.store import signals_for_call
@@ -260,3 +270,125 @@ def test_the_pipeline_stage_analyses_and_flags(engine: Engine, tok: JapaneseToke
         types = sorted(s.type for s in session.exec(select(CallSignalRow)).all())
         assert types == ["churn_intent", "competitor_mention"]
         assert [e["flag"] for e in flag_events(session)] == ["churn_risk"]
+
+
+def _base(session: Session, usages: list[float]) -> None:
+    for i, usage in enumerate(usages):
+        add_customer(session, f"BASE{i:02d}", usage)
+
+
+def _complains(
+    session: Session, tok: JapaneseTokenizer, lexicon: SignalLexicon, customer_id: str, usage: float
+) -> int:
+    pk = add_customer(session, customer_id, usage)
+    turns: list[Turn] = [
+        GREETING,
+        ("customer", "請求書を見たんですが、この料金は高すぎます。"),
+        ("operator", "ご確認ありがとうございます。"),
+        ("customer", "毎日使ってますけど、正直割に合わないんですよ。"),
+    ]
+    call_id = add_call(session, f"call-{customer_id}", turns, customer_pk=pk)
+    analyze_call(session, call_id, tok, lexicon=lexicon)
+    return pk
+
+
+def _flags(session: Session, pk: int) -> set[str]:
+    rows = session.exec(select(CustomerFlag).where(CustomerFlag.customer_pk == pk)).all()
+    return {r.flag for r in rows if r.active}
+
+
+def test_heavy_users_of_a_b2b_base_where_most_use_it_daily(
+    engine: Engine, tok: JapaneseTokenizer, lexicon: SignalLexicon
+) -> None:
+    # Two thirds of the base use the service almost daily (0.8–0.95): the top quartile starts near 0.9,
+    # so a customer at 0.8 is heavy only by the absolute share.
+    daily = [0.8 + 0.01 * i for i in range(16)]
+    light = [0.1 + 0.04 * i for i in range(7)]
+    with Session(engine) as session:
+        _base(session, daily + light)
+        heavy = _complains(session, tok, lexicon, "B2B-HEAVY", 0.8)
+        occasional = _complains(session, tok, lexicon, "B2B-LIGHT", 0.3)
+        stats = usage_stats(session, PARAMS)
+        assert stats.high_rule is HeavyUsageRule.ABSOLUTE and stats.high == 0.7
+        assert stats.heavy_count == 17  # the 16 daily users and B2B-HEAVY
+        assert recompute_customer(session, heavy, PARAMS, now=NOW).raised == ["cost_performance_gap"]
+        recompute_customer(session, occasional, PARAMS, now=NOW)
+        assert "cost_performance_gap" not in _flags(session, occasional)
+        # The percentile alone would miss the heavy user's complaint.
+        percentile_only = SignalParams(high_usage_absolute=None)
+        assert not usage_stats(session, percentile_only).is_high(0.8)
+        assert recompute_customer(session, heavy, percentile_only, now=NOW).cleared == [
+            "cost_performance_gap"
+        ]
+
+
+def test_a_light_base_still_uses_the_top_quartile(
+    engine: Engine, tok: JapaneseTokenizer, lexicon: SignalLexicon
+) -> None:
+    # A consumer base where nobody reaches 0.7: the top quartile are the heavy users.
+    with Session(engine) as session:
+        _base(session, [0.05 + 0.02 * i for i in range(22)])  # 0.05–0.47
+        top = _complains(session, tok, lexicon, "TOP", 0.5)
+        middle = _complains(session, tok, lexicon, "MIDDLE", 0.2)
+        stats = usage_stats(session, PARAMS)
+        assert stats.high_rule is HeavyUsageRule.PERCENTILE and stats.high is not None and stats.high < 0.7
+        assert recompute_customer(session, top, PARAMS, now=NOW).raised == ["cost_performance_gap"]
+        assert "cost_performance_gap" not in recompute_customer(session, middle, PARAMS, now=NOW).raised
+
+
+def test_heavy_is_whichever_rule_includes_more_customers() -> None:
+    b2b = compute_usage_stats([0.85] * 8 + [0.9] * 4 + [0.2] * 4, PARAMS)
+    assert b2b.high_rule is HeavyUsageRule.ABSOLUTE and b2b.heavy_count == 12
+    consumer = compute_usage_stats([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.8], PARAMS)
+    assert consumer.high_rule is HeavyUsageRule.PERCENTILE and consumer.heavy_count == 2
+    assert consumer.is_high(0.65) and consumer.is_high(0.8) and not consumer.is_high(0.6)
+    # Usage as a metric (hours a month) is not a share: 0.7 would make everyone heavy.
+    hours = compute_usage_stats([5, 10, 20, 40, 80, 120, 160, 200], PARAMS)
+    assert hours.high_rule is HeavyUsageRule.PERCENTILE and hours.heavy_count == 2
+    # An absolute threshold on the metric's own scale is honoured.
+    assert (
+        compute_usage_stats(
+            [5, 10, 20, 40, 80, 120, 160, 200], SignalParams(high_usage_absolute=30)
+        ).heavy_count
+        == 5
+    )
+
+
+def test_the_flag_keeps_every_value_complaint_with_call_segment_second_and_words(
+    engine: Engine, tok: JapaneseTokenizer, lexicon: SignalLexicon
+) -> None:
+    with Session(engine) as session:
+        _base(session, [0.1 + 0.03 * i for i in range(12)])
+        pk = _complains(session, tok, lexicon, "EVIDENCE", 0.9)
+        second = add_call(
+            session,
+            "call-EVIDENCE-2",
+            [GREETING, ("customer", "やっぱりコストパフォーマンスが悪いと思います。")],
+            customer_pk=pk,
+            started_at=NOW - timedelta(hours=2),
+        )
+        analyze_call(session, second, tok, lexicon=lexicon)
+        recompute_customer(session, pk, PARAMS, now=NOW)
+        session.commit()
+        flag = session.exec(
+            select(CustomerFlag).where(
+                CustomerFlag.customer_pk == pk, CustomerFlag.flag == "cost_performance_gap"
+            )
+        ).one()
+        evidence = flag.evidence
+        value = [e for e in evidence if e["type"] == "value_complaint"]
+        places = {(e["call_id"], e["segment"], e["start"], e["end"]) for e in value}
+        assert places == {
+            ("call-EVIDENCE-2", 1, 4.0, 7.0),
+            ("call-EVIDENCE", 1, 4.0, 7.0),
+            ("call-EVIDENCE", 3, 12.0, 15.0),
+        }
+        assert value[0]["call_id"] == "call-EVIDENCE-2"  # newest first
+        # The words that raised it (when the rules pointed at some) lie inside the utterance.
+        assert any(e["matched"] for e in value)
+        assert all(e["matched"] in e["text"] for e in value if e["matched"])
+        ranked = at_risk(session, PARAMS, now=NOW)
+        (item,) = [r for r in ranked if r["customer_id"] == "EVIDENCE"]
+        assert "cost_performance_gap" in item["flags"]
+        first = item["evidence"][0]
+        assert {"call_id", "segment", "start", "end", "text", "matched"} <= set(first)

@@ -4,7 +4,7 @@ Customers with at least one flag in force (and not already churned), ranked by `
 (``voc.signals.scores``: recency-weighted evidence × the customer's value). Names are binding::
 
     {customer_id, name, risk_score, health_score, flags: [...],
-     evidence: [{type, call_id (the external id), start, text}]}
+     evidence: [{type, call_id (the external id), segment, start, end, text, matched}]}
 """
 
 from __future__ import annotations
@@ -47,8 +47,11 @@ def _ranked_evidence(
             {
                 "type": fact.type,
                 "call_id": fact.call_ref,
+                "segment": fact.segment_idx,
                 "start": round(fact.start, 2),
+                "end": None if fact.end is None else round(fact.end, 2),
                 "text": fact.text,
+                "matched": fact.matched,
                 "signal_id": fact.signal_id,
                 "call": fact.call_pk,
             }

@@ -1,17 +1,22 @@
 """Customer-level flags from a customer's call signals and CRM record, stored with evidence and history.
 
-- ``cost_performance_gap``: a value complaint from a customer whose usage is high — usage strictly above
-  the configured percentile of every customer with a usage value, or at/above the absolute threshold when
-  one is set. Heavy users who say the service is not worth its price are the churn that satisfaction
-  scores miss.
+- ``cost_performance_gap``: a value complaint from a heavy user. Heavy means usage share at or above the
+  absolute threshold (``high_usage_absolute``, 0.7 of days active) *or* in the top quartile (strictly
+  above the ``high_usage_percentile``, 75), whichever includes more customers: in a consumer base the
+  top quartile, in a B2B base where two thirds use the service daily the absolute threshold (else a
+  customer at 0.8 is "not heavy" and their complaint is lost). A share threshold (≤ 1) is ignored when
+  the CRM's usage is a metric on another scale (values above 1): the percentile decides there. Heavy
+  users who say the service is not worth its price are the churn that satisfaction scores miss.
 - ``underuse``: low usage (at or below the low percentile) and a feature struggle: they never managed to
   use what they pay for.
 - ``churn_risk``: churn intent, or a competitor mention together with dissatisfaction or a value complaint.
 - ``dissatisfied``: dissatisfaction.
 
-Signals an analyst dismissed never count. ``recompute_customer`` compares the flags due with those in
-force and records each transition in ``customer_flag_events`` (``raised`` → webhook ``customer.flagged``,
-``cleared`` → ``customer.flag_cleared``). It is idempotent: nothing changes, nothing is recorded.
+Each flag keeps its evidence: every supporting utterance (newest first, at most ``MAX_EVIDENCE``) with
+its call, segment, second, text and the words that matched. Signals an analyst dismissed never count.
+``recompute_customer`` compares the flags due with those in force and records each transition in
+``customer_flag_events`` (``raised`` → webhook ``customer.flagged``, ``cleared`` →
+``customer.flag_cleared``). It is idempotent: nothing changes, nothing is recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -37,7 +43,7 @@ log = logging.getLogger(__name__)
 
 FLAG_TYPES: tuple[str, ...] = ("cost_performance_gap", "underuse", "churn_risk", "dissatisfied")
 EVENT_NAMES = {"raised": "customer.flagged", "cleared": "customer.flag_cleared"}
-MAX_EVIDENCE = 10
+MAX_EVIDENCE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +59,19 @@ class SignalFact:
     start: float
     text: str
     segment_idx: int
+    end: float | None = None
+    matched: str | None = None  # the words the rule or detector pointed at
 
     def evidence(self) -> dict[str, Any]:
         return {
             "signal_id": self.signal_id,
             "type": self.type,
             "call_id": self.call_ref,
+            "segment": self.segment_idx,
             "start": round(self.start, 2),
+            "end": None if self.end is None else round(self.end, 2),
             "text": self.text,
+            "matched": self.matched,
             "score": self.score,
             "at": self.at.isoformat(),
         }
@@ -75,14 +86,34 @@ class FlagChanges:
         return bool(self.raised or self.cleared)
 
 
+class HeavyUsageRule(StrEnum):
+    """Which threshold decided "heavy user" for this customer base."""
+
+    ABSOLUTE = "absolute"  # usage share at or above ``high_usage_absolute``
+    PERCENTILE = "percentile"  # usage strictly above ``high_usage_percentile``
+
+
 @dataclass(frozen=True, slots=True)
 class UsageStats:
-    """Usage of every customer that has one (sorted) and the thresholds derived from it."""
+    """Usage of every customer that has one (sorted) and the thresholds derived from it.
+
+    ``high`` is the heavy-user threshold in force; ``high_is_absolute`` says whether it is the absolute
+    share (at or above) or the percentile (strictly above).
+    """
 
     values: tuple[float, ...]
     high: float | None
     low: float | None
     high_is_absolute: bool = False
+
+    @property
+    def high_rule(self) -> HeavyUsageRule:
+        return HeavyUsageRule.ABSOLUTE if self.high_is_absolute else HeavyUsageRule.PERCENTILE
+
+    @property
+    def heavy_count(self) -> int:
+        """How many customers of the base are heavy users."""
+        return sum(1 for v in self.values if self.is_high(v))
 
     def is_high(self, usage: float | None) -> bool:
         if usage is None or self.high is None:
@@ -100,13 +131,20 @@ class UsageStats:
 
 
 def compute_usage_stats(values: Iterable[float | None], params: SignalParams) -> UsageStats:
+    """The thresholds for this base: heavy = absolute share or top percentile, whichever includes more."""
     known = tuple(sorted(float(v) for v in values if v is not None))
+    absolute = params.high_usage_absolute
     if not known:
-        return UsageStats((), params.high_usage_absolute, None, params.high_usage_absolute is not None)
+        return UsageStats((), absolute, None, absolute is not None)
     low = float(np.percentile(known, params.low_usage_percentile))
-    if params.high_usage_absolute is not None:
-        return UsageStats(known, params.high_usage_absolute, low, True)
-    return UsageStats(known, float(np.percentile(known, params.high_usage_percentile)), low)
+    percentile = float(np.percentile(known, params.high_usage_percentile))
+    if absolute is None or absolute <= 1.0 < known[-1]:  # a share threshold on a metric: meaningless
+        return UsageStats(known, percentile, low)
+    above_percentile = len(known) - bisect.bisect_right(known, percentile)
+    at_or_above_absolute = len(known) - bisect.bisect_left(known, absolute)
+    if at_or_above_absolute >= above_percentile:
+        return UsageStats(known, absolute, low, True)
+    return UsageStats(known, percentile, low)
 
 
 def usage_stats(session: Session, params: SignalParams) -> UsageStats:
@@ -165,6 +203,8 @@ def facts_by_customer(
                 start=row.start,
                 text=row.text,
                 segment_idx=row.segment_idx,
+                end=row.end,
+                matched=row.matched,
             )
         )
     for facts in out.values():
