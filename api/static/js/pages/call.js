@@ -155,6 +155,7 @@ export async function renderCall(view, { args, params }) {
             { class: "signal", "data-signal": s.id },
             h("div", { class: "signal-head" }, h("span", { class: `pill signal-${s.type}` }, label("signal", s.type)), ` ${t("call.score")} ${fmtPercent(s.score)} · ${label("speaker", s.speaker)} · `, h("button", { type: "button", class: "link play-at", onclick: () => play(s.start) }, `▶ ${fmtSeconds(s.start)}`)),
             h("blockquote", {}, s.text),
+            s.rule || s.matched ? h("p", { class: "muted signal-reason" }, `${t("call.reason")}: ${[s.rule, s.matched ? `「${s.matched}」` : null].filter(Boolean).join(" ")}`) : null,
             can("signals.feedback") && s.id ? feedbackButtons(s.id, s.feedback) : null,
           ),
         ),
