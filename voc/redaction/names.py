@@ -29,7 +29,7 @@ _HUMBLE_INTRO_RE = re.compile(r"\s*と\s*(?:申し|もうし)")
 _INTRO_AFTER_RE = re.compile(r"\s*(?:と|って)\s*(?:申し|もうし|言い|いい|いう|言う)")
 _TITLE_AFTER_RE = re.compile(r"\s*(?:様|さま|サマ|さん|サン|殿|でございます|です)")
 _SAMA_AFTER_RE = re.compile(r"\s*(?:様|さま)")
-_NAME_BEFORE_RE = re.compile(r"(?:お?名前|氏名|名義|フルネーム)(?:の方)?\s*(?:は|が|:|：)?[\s、,]*$")
+_NAME_CUE_RE = re.compile(r"(?:お?名前|氏名|名義|フルネーム)(?:の方)?\s*(?:は|が|:|：)[\s、,]*")
 # Nouns that stand before 様 / と申します without being names (お客様, 担当と申します).
 _NOT_NAMES = frozenset(
     (
@@ -161,23 +161,14 @@ def find_introduced_names(text: str, reader: Reader) -> list[Detection]:
             )
         ):
             found.append(_extend_back(text, morphs, i))
-    # After 名前は: the nouns up to the first particle or copula.
-    for match in re.finditer(r"(?:お?名前|氏名|名義|フルネーム)", text):
-        tail_start = match.end()
-        rest = [m for m in morphs if m[0] >= tail_start]
-        if not _NAME_BEFORE_RE.search(text, 0, rest[0][0] if rest else len(text)):
-            continue
-        k = 0
-        while k < len(rest) and rest[k][3] in ("助詞", "補助記号") and k < 2:
-            k += 1
+    # After 名前は / 氏名が: the nouns up to the first particle or copula.
+    for match in _NAME_CUE_RE.finditer(text):
+        rest = [m for m in morphs if m[0] >= match.end()]
         span: list[tuple[int, int, str, str, str]] = []
-        while (
-            k < len(rest)
-            and len(span) < _MAX_NAME_MORPHS
-            and _is_name_word(rest[k], text[rest[k][0] : rest[k][1]])
-        ):
-            span.append(rest[k])
-            k += 1
+        for m in rest[:_MAX_NAME_MORPHS]:
+            if not _is_name_word(m, text[m[0] : m[1]]) or (span and text[span[-1][1] : m[0]].strip()):
+                break
+            span.append(m)
         if span:
             found.append(Detection(PiiType.NAME, span[0][0], span[-1][1]))
     return found

@@ -23,12 +23,15 @@ _MUNICIPALITY = r"[\u4e00-\u9fff々ヶケヵ]{1,6}?(?:市|区|町|村|郡)"
 # they do not end an address; a full stop does.
 _BODY = r"[^。!！?？「」『』()（）]{0,25}?"
 # The first number needs a unit or a hyphenated second number (千代田 is a town, not 千).
+# Between the block numbers too (1丁目、2番地、3号): a comma does not end the tail.
+_GAP = r"[ \u3000、，,]*"
 _TAIL = (
     rf"{_NUM}[ \u3000]*(?:{_UNIT}|{_HYPHEN}[ \u3000]*(?={_NUM}))"
-    rf"(?:(?:[ \u3000]*{_HYPHEN}[ \u3000]*)?{_NUM}(?:[ \u3000]*{_UNIT})?)*"
+    rf"(?:(?:{_GAP}{_HYPHEN}[ \u3000]*|(?<=[目地番号室階]){_GAP}|{_GAP}(?={_NUM}[ \u3000]*{_UNIT}))?"
+    rf"{_NUM}(?:[ \u3000]*{_UNIT})?)*"
 )
 # …and the number must not be a quantity (地区の2-3件).
-_NOT_QUANTITY = r"(?![0-9０-９]|件|日|月|年|回|円|割|人|個|時|分|秒|％|%|パーセント|倍|歳|才)"
+_NOT_QUANTITY = r"(?![0-9０-９]|[,，][0-9０-９]|件|日|月|年|回|円|割|人|個|時|分|秒|％|%|パーセント|倍|歳|才)"
 _START = rf"(?:(?:{PREFECTURE_PATTERN})[ \u3000]*(?:{_MUNICIPALITY})?|{_MUNICIPALITY})"
 ADDRESS_RE = re.compile(rf"{_START}{_BODY}{_TAIL}{_NOT_QUANTITY}")
 
