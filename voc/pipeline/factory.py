@@ -8,7 +8,6 @@ import multiprocessing
 import multiprocessing.process
 import os
 import threading
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from voc.db.calls import Call
+from voc.pipeline.child import run_worker_process
 from voc.pipeline.duties import BackgroundDuties, DutySchedule
 from voc.pipeline.proctree import total_memory_bytes
 from voc.pipeline.supervisor import Supervisor, SupervisorPolicy
-from voc.pipeline.worker import Worker, stop_when_parent_exits
-from voc.runtime import Runtime, configure_logging
+from voc.pipeline.worker import Worker
+from voc.runtime import Runtime
 from voc.settings import Settings
 from voc.signals.store import signals_for_call
 from voc.topics.service import TopicParams
@@ -125,38 +125,6 @@ def start_duties(rt: Runtime, stop: threading.Event) -> threading.Thread:
     thread = threading.Thread(target=duties.run, args=(stop,), name="voc-duties", daemon=True)
     thread.start()
     return thread
-
-
-def run_worker_process(
-    settings: Settings,
-    worker_id: str | None = None,
-    supervisor: Connection | None = None,
-    *,
-    burst: bool = False,
-) -> None:
-    """Entry point of an embedded worker process (spawned: the model loads after the process starts).
-    Under a supervisor it works under the ``worker_id`` it was given, tells it what it does, and exits
-    after ``max_tasks_per_child`` calls so that a fresh process takes over (memory)."""
-    configure_logging(settings.log_level)
-    rt = Runtime.from_settings(settings)
-    stop = threading.Event()
-    stop_when_parent_exits(stop)
-    duties = start_duties(rt, stop)
-    try:
-        worker = build_worker(rt, worker_id=worker_id)
-        if supervisor is None:
-            worker.run(stop)
-        else:
-            worker.run(
-                stop,
-                until_empty=burst,
-                max_calls=settings.worker.max_tasks_per_child,
-                notify=lambda event, call_id: supervisor.send((event, call_id)),
-            )
-    finally:
-        stop.set()
-        duties.join(timeout=10)
-        rt.close()
 
 
 def call_signals(session: Session, call: Call) -> list[dict[str, Any]]:

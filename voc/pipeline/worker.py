@@ -213,15 +213,19 @@ def live_workers(engine: Engine, stale_after_s: float = HEARTBEAT_STALE_S) -> li
         )
 
 
-def stop_when_parent_exits(stop: threading.Event) -> None:
+def stop_when_parent_exits(stop: threading.Event, working: threading.Event | None = None) -> None:
     """A worker must not outlive the ``voc serve`` (or ``voc calls ingest --wait``) that started it, even
-    one killed with SIGKILL: finish the call in hand, then stop."""
+    one killed with SIGKILL: finish the call in hand, then stop. Until ``working`` is set (the process
+    is still importing and loading, seconds on a busy machine) it holds nothing and exits at once."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
 
     def watch() -> None:
         parent.join()
+        if working is not None and not working.is_set():
+            log.info("parent process %s exited while this worker was starting; exiting", parent.pid)
+            os._exit(0)
         log.info("parent process %s exited; stopping after the current call", parent.pid)
         stop.set()
 

@@ -1,0 +1,49 @@
+"""The entry point of a worker process (``voc serve``, ``voc worker``, ``voc calls ingest --wait``).
+
+A light module on purpose: a spawned process imports it to unpickle its target, and it must be
+watching its parent before the seconds of importing the pipeline begin.
+"""
+
+from __future__ import annotations
+
+import threading
+from multiprocessing.connection import Connection
+
+from voc.pipeline.worker import stop_when_parent_exits
+from voc.settings import Settings
+
+
+def run_worker_process(
+    settings: Settings,
+    worker_id: str | None = None,
+    supervisor: Connection | None = None,
+    *,
+    burst: bool = False,
+) -> None:
+    """Entry point of an embedded worker process (spawned: the model loads after the process starts).
+    Under a supervisor it works under the ``worker_id`` it was given, tells it what it does, and exits
+    after ``max_tasks_per_child`` calls so that a fresh process takes over (memory)."""
+    stop, working = threading.Event(), threading.Event()
+    stop_when_parent_exits(stop, working)  # first: starting takes seconds, the parent may die meanwhile
+    from voc.pipeline.factory import build_worker, start_duties
+    from voc.runtime import Runtime, configure_logging
+
+    configure_logging(settings.log_level)
+    rt = Runtime.from_settings(settings)
+    duties = start_duties(rt, stop)
+    try:
+        worker = build_worker(rt, worker_id=worker_id)
+        working.set()
+        if supervisor is None:
+            worker.run(stop)
+        else:
+            worker.run(
+                stop,
+                until_empty=burst,
+                max_calls=settings.worker.max_tasks_per_child,
+                notify=lambda event, call_id: supervisor.send((event, call_id)),
+            )
+    finally:
+        stop.set()
+        duties.join(timeout=10)
+        rt.close()
