@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from api.auth import ApiKeyMiddleware, annotate_roles, check_guarded
 from api.limits import BodySizeLimitMiddleware
 from api.problems import install_problem_handlers
 from api.routes import audit, calls, customers, exports, health, keys, me, signals, topics, ui, webhooks
 from voc import __version__
+from voc.db.security import ApiKey
 from voc.runtime import Runtime
-from voc.security.keys import ensure_admin_key
 from voc.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,12 +74,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
 
 def _first_start(rt: Runtime) -> None:
-    """Without any API key nobody could use the API: create an admin key and show it once."""
+    """Without any API key nobody could use the API: say how to make one (never a secret in a log line).
+
+    ``voc serve`` creates the first admin key before the app starts and prints it on the terminal.
+    """
     with Session(rt.engine) as session:
-        secret = ensure_admin_key(session)
-    if secret is not None:
-        log.warning(
-            "no API key existed: created an admin key (shown only now, store it): %s  "
-            "— create others with `voc keys create --role ROLE`",
-            secret,
-        )
+        active = session.exec(
+            select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None))
+        ).one()
+    if not active:
+        log.warning("no API key exists: create one with `voc keys create --role admin`")

@@ -9,6 +9,7 @@ from types import FrameType
 
 import typer
 
+from voc.cli.first_start import show_first_admin_key
 from voc.runtime import Runtime, configure_logging
 from voc.settings import Settings
 
@@ -37,6 +38,7 @@ def serve_cmd(
     settings = Settings()
     configure_logging(settings.log_level)
     rt = Runtime.from_settings(settings, migrate=True)
+    show_first_admin_key(rt.engine)
     # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
     embedded = settings.worker.embedded and not settings.broker_url
     count = workers if workers is not None else (embedded_worker_count(settings) if embedded else 0)

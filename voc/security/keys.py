@@ -113,7 +113,7 @@ def revoke_key(session: Session, key_id: int) -> ApiKey | None:
 def ensure_admin_key(session: Session) -> str | None:
     """On the first start, create an admin key if no usable key exists; returns its secret (else None).
 
-    The caller shows the secret once (``voc serve`` logs it); it is not stored anywhere in clear.
+    The caller shows the secret once (``voc serve`` prints it on the terminal); it is not stored in clear.
     """
     active = session.exec(
         select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None))
