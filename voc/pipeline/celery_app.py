@@ -36,6 +36,7 @@ from voc.pipeline.tasks import (
     register_task,
     use_context_factory,
 )
+from voc.pipeline.worker import HEARTBEAT_STALE_S, heartbeat, new_worker_id, sign_off
 
 if TYPE_CHECKING:
     from voc.settings import Settings
@@ -145,6 +146,17 @@ def _reaper_loop(app: Celery, engine: Engine, stop: threading.Event) -> None:
             log.exception("reaper pass failed; trying again in %.0f s", every)
 
 
+def _heartbeat_loop(engine: Engine, worker_id: str, stop: threading.Event) -> None:
+    """An idle Celery worker sends nothing else: without this, /readyz would call it dead."""
+    while True:
+        try:
+            heartbeat(engine, worker_id)
+        except Exception:
+            log.exception("worker heartbeat failed")
+        if stop.wait(HEARTBEAT_STALE_S / 3):
+            return
+
+
 def run_celery_worker(
     app: Celery,
     context_factory: ContextFactory,
@@ -171,18 +183,28 @@ def run_celery_worker(
         threading.Thread(
             target=_reaper_loop, args=(app, engine, threading.Event()), name="voc-reaper", daemon=True
         ).start()
-    app.worker_main(
-        [
-            "worker",
-            f"--concurrency={concurrency}",
-            f"--pool={pool}",
-            f"--loglevel={loglevel}",
-            f"--queues={app_options(app).queue}",
-            f"--hostname=voc{os.getpid()}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ]
-    )
+        stop = threading.Event()
+        beat_id = f"celery:{new_worker_id()}"
+        threading.Thread(
+            target=_heartbeat_loop, args=(engine, beat_id, stop), name="voc-heartbeat", daemon=True
+        ).start()
+    try:
+        app.worker_main(
+            [
+                "worker",
+                f"--concurrency={concurrency}",
+                f"--pool={pool}",
+                f"--loglevel={loglevel}",
+                f"--queues={app_options(app).queue}",
+                f"--hostname=voc{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    finally:
+        if reaper_engine is not None:
+            stop.set()
+            sign_off(reaper_engine, beat_id)
 
 
 def settings_context_factory(settings: Settings) -> ContextFactory:
