@@ -215,6 +215,9 @@ def validate(families: list[Family], rows: list[dict[str, object]]) -> list[str]
         for prefix, label in SIGNAL_BY_PREFIX.items():
             if fam.name.startswith(prefix) and label not in fam.labels:
                 errors.append(f"{fam.name}: a {prefix}* family without {label}")
+        for prefix, label in SIGNAL_BY_PREFIX.items():
+            if fam.name.startswith(f"decoy-{prefix}") and label in fam.labels:
+                errors.append(f"{fam.name}: a decoy-{prefix}* family must not carry {label}")
         if fam.name.startswith("combo-") and len(fam.labels) < 2:
             errors.append(f"{fam.name}: a combo-* family needs two or more signals")
         if fam.kind == "positive" and not fam.name.startswith(("combo-", *SIGNAL_BY_PREFIX)):
