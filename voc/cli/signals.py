@@ -26,6 +26,7 @@ from voc.signals.training import quality_report, train_from_feedback
 
 if TYPE_CHECKING:
     from voc.nlp.tokenizer import JapaneseTokenizer
+    from voc.signals.detector import SignalDetector
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -43,6 +44,15 @@ def _nlp(rt: Runtime) -> tuple[JapaneseTokenizer, SignalLexicon]:
         fail(f"NLP user dictionary {nlp.user_dictionary} not found (build it with `voc models build`)")
     lexicon = SignalLexicon.from_terms(load_terms(nlp.domain_terms)) if nlp.domain_terms.is_file() else None
     return JapaneseTokenizer(user_dic=nlp.user_dictionary), lexicon or SignalLexicon()
+
+
+def _detector(rt: Runtime) -> SignalDetector:
+    from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
+
+    try:
+        return load_detector(rt.settings.signals.model_dir / DETECTOR_FILE)
+    except DetectorUnavailableError as exc:
+        fail(str(exc))
 
 
 def _fmt(value: Any) -> str:
@@ -131,12 +141,17 @@ def train_cmd(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Train a classifier per signal from the feedback; it is used only if it beats the rules' F1."""
+    """Train a classifier per signal from the feedback; it is used only if it beats the detector's F1 on
+    the analysts' labels."""
     rt = runtime(ctx)
     tokenizer, lexicon = _nlp(rt)
     with Session(rt.engine) as session:
         reports = train_from_feedback(
-            session, tokenizer, rt.settings.signals.min_feedback_labels, lexicon=lexicon
+            session,
+            tokenizer,
+            rt.settings.signals.min_feedback_labels,
+            lexicon=lexicon,
+            detector=_detector(rt),
         )
         session.commit()
     if as_json:
@@ -146,9 +161,10 @@ def train_cmd(
         if not r["trained"]:
             typer.echo(f"{r['type']}: {r['labels']} labels, not trained ({r['reason']})")
             continue
-        used = "used" if r["model_active"] else "not used (the rules do as well)"
+        used = "used" if r["model_active"] else f"not used (the {r['baseline_is']} do as well)"
         typer.echo(
-            f"{r['type']}: model F1 {r['model']['f1']:.2f} vs rules F1 {r['baseline']['f1']:.2f}, {used}"
+            f"{r['type']}: model F1 {r['model']['f1']:.2f} vs {r['baseline_is']} F1 "
+            f"{r['baseline']['f1']:.2f}, {used}"
         )
 
 
@@ -192,7 +208,9 @@ def analyze_cmd(
         found = find_call(session, call)
         if found is None or found.id is None:
             fail(f"no call {call!r}", 1)
-        analyze_call(session, found.id, tokenizer, load_models(session), lexicon=lexicon)
+        analyze_call(
+            session, found.id, tokenizer, load_models(session), lexicon=lexicon, detector=_detector(rt)
+        )
         changes = on_call_linked(session, found.id, _params(rt))
         session.commit()
         items = signals_for_call(session, found)

@@ -22,6 +22,7 @@ from typing import Any
 
 from voc.signals.corpus import LabelledUtterance, load_corpus, load_heard
 from voc.signals.detector import SignalDetector
+from voc.signals.encoder import cached_embeddings
 from voc.signals.evaluation import fit_detector
 from voc.signals.features import UtteranceAnalyzer
 
@@ -31,6 +32,8 @@ CORPUS_FILE = "corpus.jsonl"
 HEARD_FILE = "heard.jsonl"
 DETECTOR_FILE = "detector.pkl"
 MANIFEST_FILE = "detector.json"
+# Embeddings of the corpus, kept between builds and benchmarks (never read by the service).
+EMBEDDINGS_FILE = "embeddings.npz"
 # Bump when the detector's code changes what a trained model holds.
 FORMAT = 1
 
@@ -103,7 +106,8 @@ def build_detector(
     data = load_training_set(corpus_dir)
     items = data.items
     log.info("training the signal detector on %d utterances (%d heard)", len(items), len(data.heard))
-    detector = fit_detector(items, [analyzer.analyse(u.text) for u in items], params)
+    with cached_embeddings(out_dir / EMBEDDINGS_FILE):
+        detector = fit_detector(items, [analyzer.analyse(u.text) for u in items], params)
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
     partial.write_bytes(pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voc.nlp.sentiment import Lexicon
-from voc.signals.artefact import load_training_set
+from voc.signals.artefact import EMBEDDINGS_FILE, load_training_set
 from voc.signals.corpus import LabelledUtterance, load_corpus, load_heard
 from voc.signals.detector import SignalDetector
 from voc.signals.evaluation import SetScores, cross_validate, score_set
@@ -66,7 +66,9 @@ def run_bench(
 ) -> SignalsBench:
     data = load_training_set(corpus_dir)
     items = data.items
-    clean, heard = cross_validate(items, analyzer.analyse, lexicon, folds=folds)
+    clean, heard = cross_validate(
+        items, analyzer.analyse, lexicon, folds=folds, embedding_store=corpus_dir / EMBEDDINGS_FILE
+    )
     sets = [clean, heard]
     for name, rows in independent_sets(independent):
         sets.append(score_set(name, detector, rows, analyzer.analyse, lexicon))

@@ -147,8 +147,13 @@ def evaluate(
     lexicon: SignalLexicon | None = None,
     *,
     random_state: int = 0,
+    reference: Sequence[int] | None = None,
 ) -> tuple[Evaluation, list[list[str]]]:
-    """Cross-validated model quality vs the baseline's; also returns the token lists (for fitting)."""
+    """Cross-validated model quality vs the baseline's; also returns the token lists (for fitting).
+
+    ``reference``: what the signal stage decides today on these texts (the shipped detector's
+    predictions); without it the baseline is the rule book.
+    """
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     y = [int(v) for v in labels]
@@ -158,9 +163,14 @@ def evaluate(
         raise ValueError(f"{signal}: need at least {MIN_FOLDS} labels of each class")
     rich = [tokenizer.analyze(t) for t in texts]
     tokens = [[t.text for t in r] for r in rich]
-    baseline_pred = [
-        int(any(h.signal == signal for h in detect(t, r, lexicon))) for t, r in zip(texts, rich, strict=True)
-    ]
+    baseline_pred = (
+        [int(v) for v in reference]
+        if reference is not None
+        else [
+            int(any(h.signal == signal for h in detect(t, r, lexicon)))
+            for t, r in zip(texts, rich, strict=True)
+        ]
+    )
     cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
     model_pred = cross_val_predict(SignalClassifier(random_state=random_state), tokens, y, cv=cv)
     evaluation = Evaluation(
@@ -189,8 +199,11 @@ def train(
     lexicon: SignalLexicon | None = None,
     *,
     random_state: int = 0,
+    reference: Sequence[int] | None = None,
 ) -> tuple[SignalClassifier, Evaluation]:
-    """Evaluate against the baseline, then fit on every label."""
-    evaluation, tokens = evaluate(signal, texts, labels, tokenizer, lexicon, random_state=random_state)
+    """Evaluate against the baseline (``reference``: the detector's predictions), then fit on every label."""
+    evaluation, tokens = evaluate(
+        signal, texts, labels, tokenizer, lexicon, random_state=random_state, reference=reference
+    )
     model = SignalClassifier(random_state=random_state).fit(tokens, [int(v) for v in labels])
     return model, evaluation

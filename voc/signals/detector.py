@@ -26,6 +26,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.multiclass import OneVsRestClassifier
 
 from voc.signals.encoder import EncoderName, cached_embeddings
 from voc.signals.features import Utterance, UtteranceFeatures
@@ -133,10 +134,11 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 self.heads_[signal], self.thresholds_[signal] = None, 1.0
                 continue
             self.heads_[signal], self.thresholds_[signal] = self._fit_head(matrix, column, groups, weights)
-        self.sentiment_head_: LogisticRegression | None = None
+        self.sentiment_head_: OneVsRestClassifier | None = None
         if sentiment is not None:
-            self.sentiment_head_ = self._linear(self.sentiment_C).fit(
-                matrix, list(sentiment), sample_weight=weights
+            # liblinear is binary: one head per class, probabilities normalised across them.
+            self.sentiment_head_ = OneVsRestClassifier(self._linear(self.sentiment_C)).fit(
+                matrix, list(sentiment), **({} if weights is None else {"sample_weight": weights})
             )
         return self
 

@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -68,14 +69,38 @@ _CACHE: list[dict[str, npt.NDArray[np.float32]]] = []
 
 
 @contextmanager
-def cached_embeddings() -> Iterator[None]:
+def cached_embeddings(store: Path | None = None) -> Iterator[None]:
     """Within the block each text is embedded once (training and cross-validation embed the same
-    texts many times); outside it nothing is kept, so a worker's memory does not grow."""
-    _CACHE.append(_CACHE[-1] if _CACHE else {})
+    texts many times); outside it nothing is kept, so a worker's memory does not grow.
+
+    ``store``: an ``.npz`` file the cache is read from and written back to (repeated experiments and
+    benchmarks on the same corpus; never used by the service).
+    """
+    if _CACHE:
+        _CACHE.append(_CACHE[-1])
+    else:
+        _CACHE.append(_read_store(store) if store is not None else {})
     try:
         yield
     finally:
-        _CACHE.pop()
+        cache = _CACHE.pop()
+        if store is not None and not _CACHE:
+            _write_store(store, cache)
+
+
+def _read_store(store: Path) -> dict[str, npt.NDArray[np.float32]]:
+    if not store.is_file():
+        return {}
+    with np.load(store, allow_pickle=False) as data:
+        return dict(zip((str(t) for t in data["texts"]), data["vectors"], strict=True))
+
+
+def _write_store(store: Path, cache: dict[str, npt.NDArray[np.float32]]) -> None:
+    if cache:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        partial = store.with_name(store.name + ".tmp.npz")
+        np.savez(partial, texts=np.array(list(cache)), vectors=np.stack(list(cache.values())))
+        partial.replace(store)
 
 
 def load_encoder(name: EncoderName, threads: int = 1) -> SentenceEncoder | None:

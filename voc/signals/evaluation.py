@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -180,6 +181,7 @@ def cross_validate(
     *,
     folds: int = 5,
     params: dict[str, Any] | None = None,
+    embedding_store: Path | None = None,
 ) -> tuple[SetScores, SetScores]:
     """Held-out-family scores on the clean lines and on the heard lines (customer side only)."""
     params = params or {}
@@ -187,7 +189,7 @@ def cross_validate(
     groups = [u.family for u in items]
     predicted = np.zeros((len(items), len(SIGNAL_TYPES)), dtype=int)
     sentiment = ["neutral"] * len(items)
-    with cached_embeddings():
+    with cached_embeddings(embedding_store):
         for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(items, groups=groups)):
             log.info("fold %d/%d: %d train, %d test", k + 1, folds, len(train), len(test))
             detector = fit_detector([items[i] for i in train], [analysed[i] for i in train], params)

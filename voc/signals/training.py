@@ -2,7 +2,8 @@
 
 A signal gets a model once it has ``min_feedback_labels`` labels with both classes; the model is stored
 (pickled, in ``signal_models``) with its held-out quality next to the baseline's, and is *active* only when
-its F1 beats the baseline's (``voc.signals.classifier``). ``load_models`` returns the active ones for
+its F1 beats the baseline's (``voc.signals.classifier``). The baseline is what the stage decides without
+it: the shipped detector when one is given, else the rules. ``load_models`` returns the active ones for
 ``voc.signals.analyze.analyze_call``.
 """
 
@@ -17,6 +18,8 @@ from sqlmodel import Session, select
 from voc.db.signals import SignalModel
 from voc.db.types import utcnow
 from voc.signals.classifier import SignalClassifier, can_train, train
+from voc.signals.detector import SignalDetector
+from voc.signals.features import UtteranceAnalyzer
 from voc.signals.feedback import latest_labels
 from voc.signals.rules import SIGNAL_TYPES, SignalLexicon
 
@@ -39,8 +42,12 @@ def train_from_feedback(
     *,
     lexicon: SignalLexicon | None = None,
     signals: tuple[str, ...] = SIGNAL_TYPES,
+    detector: SignalDetector | None = None,
+    analyzer: UtteranceAnalyzer | None = None,
 ) -> list[dict[str, Any]]:
     """(Re)train every signal that has enough labels; returns one report per signal."""
+    if detector is not None and analyzer is None:
+        analyzer = UtteranceAnalyzer(tokenizer, lexicon or SignalLexicon.default())
     reports: list[dict[str, Any]] = []
     for signal in signals:
         texts, labels = labelled_texts(session, signal)
@@ -49,7 +56,11 @@ def train_from_feedback(
                 {"type": signal, "labels": len(labels), "trained": False, "reason": "not enough labels"}
             )
             continue
-        model, evaluation = train(signal, texts, labels, tokenizer, lexicon)
+        reference = None
+        if detector is not None and analyzer is not None:
+            column = detector.predict([analyzer(t) for t in texts])[:, SIGNAL_TYPES.index(signal)]
+            reference = [int(v) for v in column]
+        model, evaluation = train(signal, texts, labels, tokenizer, lexicon, reference=reference)
         stored = session.exec(select(SignalModel).where(SignalModel.type == signal)).first()
         stored = stored or SignalModel(type=signal, blob=b"", n_labels=0)
         stored.blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
@@ -59,7 +70,13 @@ def train_from_feedback(
         stored.trained_at = utcnow()
         session.add(stored)
         session.flush()
-        reports.append({**evaluation.as_dict(), "trained": True})
+        reports.append(
+            {
+                **evaluation.as_dict(),
+                "trained": True,
+                "baseline_is": "rules" if reference is None else "detector",
+            }
+        )
     return reports
 
 
