@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,7 +10,7 @@ from api.auth import allow
 from api.deps import SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.routes.errors import COMMON, MAX_DB_INT
+from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery
 from voc.audit.log import query
 from voc.db.audit import AuditEntryPublic
 
@@ -30,8 +29,8 @@ def get_audit(
     resource_type: str | None = None,
     resource_id: str | None = None,
     key_id: Annotated[int | None, Query(ge=1, le=MAX_DB_INT)] = None,
-    since: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
-    until: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
+    since: Annotated[TimeQuery | None, Query(description="ISO 8601 with zone")] = None,
+    until: Annotated[TimeQuery | None, Query(description="ISO 8601 with zone")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> Page[AuditEntryPublic]:

@@ -16,7 +16,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
+from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
 from voc.audio_store import UploadTooLargeError
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
@@ -240,8 +240,8 @@ def list_calls(
     status: str | None = None,
     agent: str | None = None,
     customer_id: str | None = None,
-    started_from: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
-    started_to: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
+    started_from: Annotated[TimeQuery | None, Query(description="ISO 8601 with zone")] = None,
+    started_to: Annotated[TimeQuery | None, Query(description="ISO 8601 with zone")] = None,
     signal: Annotated[str | None, Query(description="Only calls with this signal type")] = None,
     topic: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Only calls in this topic (its id)")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -61,6 +62,25 @@ COMMON = problems(401, 403, 422)
 
 #: Integer ids fit the database's INTEGER (32-bit on PostgreSQL): larger ones are 422, not a driver error.
 MAX_DB_INT = 2**31 - 1
+
+#: A database id in the query string or the path (topic, model version…): 1 to INTEGER's maximum.
+DbIdQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
+DbIdPath = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+
+#: The years a date filter may name: the database and Python's datetime both hold them in any zone.
+MIN_YEAR, MAX_YEAR = 1900, 9000
+
+
+def _bounded_time(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("日時にはタイムゾーンを付けてください (ISO 8601 with zone, e.g. +09:00)")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"日時は {MIN_YEAR}年から{MAX_YEAR}年までです (year out of range)")
+    return value.astimezone(UTC)
+
+
+#: A date-time in the query string: with its zone, within MIN_YEAR..MAX_YEAR, else 422.
+TimeQuery = Annotated[datetime, AfterValidator(_bounded_time)]
 
 #: A customer id or a call reference in a URL: no control characters (PostgreSQL refuses NUL).
 RefPath = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from api.auth import allow
 from api.deps import SessionDep
 from api.problems import Problem
-from api.routes.errors import COMMON
+from api.routes.errors import COMMON, TimeQuery
 from voc.audit.log import record
 from voc.exports import calls_csv, export_calls
 from voc.security.keys import Principal
@@ -29,8 +28,8 @@ def export_calls_route(
     session: SessionDep,
     principal: Annotated[Principal, allow("exports.read")],
     format: Literal["csv", "json"] = "json",
-    started_from: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
-    started_to: Annotated[datetime | None, Query(description="ISO 8601 with zone")] = None,
+    started_from: Annotated[TimeQuery | None, Query(description="ISO 8601 with zone")] = None,
+    started_to: Annotated[TimeQuery | None, Query(description="ISO 8601 with zone")] = None,
     transcript: Annotated[bool, Query(description="Include the (redacted) transcript, JSON only")] = False,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> Response:

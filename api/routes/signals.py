@@ -13,7 +13,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.routes.errors import COMMON, MAX_DB_INT, problems
+from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery, problems
 from voc.calls.queries import find_call
 from voc.db.customers import Customer
 from voc.db.signals import SignalSource
@@ -118,8 +118,8 @@ def get_signals(
     customer_id: str | None = None,
     call: Annotated[str | None, Query(description="Call id: ours or the external id.")] = None,
     source: SignalSource | None = None,
-    date_from: Annotated[datetime | None, Query(description="Calls from (ISO 8601 with zone)")] = None,
-    date_to: Annotated[datetime | None, Query(description="Calls before (ISO 8601 with zone)")] = None,
+    date_from: Annotated[TimeQuery | None, Query(description="Calls from (ISO 8601 with zone)")] = None,
+    date_to: Annotated[TimeQuery | None, Query(description="Calls before (ISO 8601 with zone)")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> Page[SignalOut]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
-from api.routes.errors import COMMON, problems
+from api.routes.errors import COMMON, MAX_DB_INT, DbIdPath, DbIdQuery, problems
 from voc.nlp.toolkit import TextToolkit
 from voc.search.kwic import kwic
 from voc.topics.network import cooccurrence_network, to_svg
@@ -35,7 +35,7 @@ def _toolkit(rt: RuntimeDep) -> TextToolkit:
 @router.get(
     "/topics", summary="Topics with labels, terms, share and calls", dependencies=[allow("topics.read")]
 )
-def list_topics(session: SessionDep, version: int | None = None) -> dict[str, Any]:
+def list_topics(session: SessionDep, version: DbIdQuery = None) -> dict[str, Any]:
     return topics_summary(session, version)
 
 
@@ -48,7 +48,7 @@ def list_topics(session: SessionDep, version: int | None = None) -> dict[str, An
 def get_report(
     session: SessionDep,
     period: Literal["week", "month"] = "week",
-    version: int | None = None,
+    version: DbIdQuery = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
     report = topic_report(session, version_id=version, period=period)
@@ -69,7 +69,7 @@ def get_report(
     dependencies=[allow("topics.write")],
     responses=problems(404),
 )
-def patch_topic(topic_id: int, body: TopicRename, session: SessionDep) -> dict[str, Any]:
+def patch_topic(topic_id: DbIdPath, body: TopicRename, session: SessionDep) -> dict[str, Any]:
     try:
         topic = rename_topic(session, topic_id, body.name)
     except LookupError as exc:
@@ -113,8 +113,10 @@ def _docs_for(session: SessionDep, topic: int | None, version: int | None) -> li
 )
 def get_network(
     session: SessionDep,
-    topic: int | None = Query(None, description="Only calls of this topic index."),
-    version: int | None = None,
+    topic: Annotated[
+        int | None, Query(ge=0, le=MAX_DB_INT, description="Only calls of this topic index.")
+    ] = None,
+    version: DbIdQuery = None,
     top_edges: Annotated[int, Query(ge=1, le=300)] = 60,
     min_freq: Annotated[int, Query(ge=1, le=1000)] = 2,
     format: Literal["json", "svg"] = "json",

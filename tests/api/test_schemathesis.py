@@ -1,7 +1,8 @@
 """Property-based tests of the whole API against its own OpenAPI schema (schemathesis, in-process).
 
-As admin, on SQLite only: every documented operation gets generated input; no answer may be a 5xx, and
-every answer must match the documented status codes, content types and response schemas.
+As admin, on SQLite and PostgreSQL (whose INTEGER is 32-bit and which refuses NUL bytes): every documented
+operation gets generated input; no answer may be a 5xx, and every answer must match the documented status
+codes, content types and response schemas.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from tests.api.conftest import make_key
-from tests.conftest import REPO
+from tests.conftest import BACKENDS, REPO
 from voc.audio_store import LocalAudioStore
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
@@ -34,12 +35,16 @@ from voc.settings import Settings
 ADMIN: dict[str, str] = {}
 
 
-@pytest.fixture(scope="module")
-def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.schemas.BaseSchema]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def api_schema(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[schemathesis.schemas.BaseSchema]:
     root: Path = tmp_path_factory.mktemp("schemathesis")
+    url = request.getfixturevalue("postgres_url") if request.param == "postgresql" else None
     settings_ = Settings(
         _env_file=None,
         data_dir=root / "var",
+        database_url=url,
         max_upload_mb=1,
         asr={"model_dir": REPO / "models" / "whisper-base"},
     )

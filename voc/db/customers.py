@@ -20,7 +20,7 @@ class CustomerBase(SQLModel):
     plan: str | None = Field(default=None, max_length=128)
     monthly_fee: float | None = Field(default=None, ge=0)
     usage_rate: float | None = Field(default=None, ge=0, description="0–1 share of active days, or a metric.")
-    tenure_months: int | None = Field(default=None, ge=0)
+    tenure_months: int | None = Field(default=None, ge=0, le=1200)
     status: str = Field(default="active", max_length=16, description="active | churned")
     churned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
