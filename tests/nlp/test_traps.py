@@ -209,3 +209,13 @@ def test_a_price_word_needs_money_talk(tok: JapaneseTokenizer, lexicon: Lexicon)
     assert label("利用料が高い") == "negative"
     assert score_sentiment(tok("金曜日に高い山に登りました"), lexicon).label == "neutral"
     assert score_sentiment(tok("料金が高い"), lexicon).label == "negative"
+
+
+def test_redaction_placeholders_are_not_words_the_caller_said(tok: JapaneseTokenizer) -> None:
+    text = "電話番号は［電話番号］で、住所は［住所］です。［氏名］と申します"
+    tokens = tok.analyze(text)
+    assert [t.text for t in tokens] == ["電話番号", "住所", "申す"]  # what the caller said, not the masks
+    assert all(text[t.start : t.end] == t.surface for t in tokens)
+    assert tok("［カード番号］［セキュリティコード］") == []
+    # Brackets the caller typed in half width are text like any other.
+    assert "電話番号" in tok("[電話番号]")

@@ -1,14 +1,17 @@
 """Fixtures for the topic tests: a tokenizer and the synthetic utterance corpus.
 
-The topic code takes already-tokenized documents. We use the project's ``JapaneseTokenizer`` when it is
-importable and works; otherwise a tiny fugashi-based stand-in with the same token conventions (lemmas,
-compound nouns joined, negation fused as ``X_NEG``, particles and fillers dropped).
+The topic code takes already-tokenized documents. We use the project's ``JapaneseTokenizer`` (with the
+domain user dictionary, as in production) when it is importable and works; otherwise a tiny fugashi-based
+stand-in with the same token conventions (lemmas, compound nouns joined, negation fused as ``X_NEG``,
+particles, fillers and redaction placeholders dropped).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +47,7 @@ _SKIP_LEMMAS = {
     "今",
 }
 _NEG_AUX = {"ない", "ず", "ぬ", "無い"}
+_PLACEHOLDER = re.compile(r"［[^［］]{1,20}］")  # voc.redaction writes ［電話番号］, ［氏名］ …
 
 
 def _fallback_tokenizer() -> Tokenize:
@@ -56,7 +60,7 @@ def _fallback_tokenizer() -> Tokenize:
         out: list[str] = []
         prev_noun = False
         neg_target = False  # the last content token is still in the same phrase (only auxiliaries since)
-        for word in tagger(text):
+        for word in tagger(_PLACEHOLDER.sub("、", text)):
             f = word.feature
             pos1, pos2 = f.pos1, f.pos2
             lemma = (f.lemma or word.surface).split("-")[0]
@@ -82,13 +86,13 @@ def _fallback_tokenizer() -> Tokenize:
     return tokenize
 
 
-def _project_tokenizer() -> Tokenize | None:
+def _project_tokenizer(user_dic: Path) -> Tokenize | None:
     try:
         from voc.nlp.tokenizer import JapaneseTokenizer  # type: ignore[import-not-found, unused-ignore]
     except Exception:
         return None
     try:
-        tok = JapaneseTokenizer()
+        tok = JapaneseTokenizer(user_dic=user_dic)
         sample = tok("料金が高いので解約したいです。")
         if not isinstance(sample, list) or not sample:
             return None
@@ -102,11 +106,15 @@ def _project_tokenizer() -> Tokenize | None:
 
 
 @pytest.fixture(scope="session")
-def tokenize() -> Tokenize:
+def tokenize(tmp_path_factory: pytest.TempPathFactory) -> Tokenize:
     # VOC_TEST_TOPICS_TOKENIZER=fugashi checks the topic code against the stand-in tokenizer too.
     if os.environ.get("VOC_TEST_TOPICS_TOKENIZER") == "fugashi":
         return _fallback_tokenizer()
-    return _project_tokenizer() or _fallback_tokenizer()
+    from voc.nlp.assets import DOMAIN_TERMS_PATH
+    from voc.nlp.userdict import build_user_dictionary
+
+    user_dic = build_user_dictionary(DOMAIN_TERMS_PATH, tmp_path_factory.mktemp("topics-nlp") / "user.dic")
+    return _project_tokenizer(user_dic) or _fallback_tokenizer()
 
 
 @pytest.fixture(scope="session")

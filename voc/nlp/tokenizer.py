@@ -1,9 +1,11 @@
 """``JapaneseTokenizer``: fugashi + unidic-lite tokens for TF-IDF, topics, signals and KWIC search.
 
 Steps: NFKC (offsets mapped back to the original text, ``voc.nlp.normalize``) → MeCab with the domain
-user dictionary → compounds joined (``voc.nlp.compounds``) → predicate chunks with negation and fixed
-expressions (``voc.nlp.chunks``) → part-of-speech and stopword filter (``voc.nlp.filters``) →
-construction features (``voc.nlp.constructions``). The token naming scheme is in ``voc.nlp.tokens``.
+user dictionary → redaction placeholders dropped (［電話番号］, ［氏名］ …: full-width brackets, which Whisper
+never writes; the caller did not say those words) → compounds joined (``voc.nlp.compounds``) → predicate
+chunks with negation, fixed expressions and rhetorical questions (``voc.nlp.chunks``) → part-of-speech and
+stopword filter (``voc.nlp.filters``) → construction features (``voc.nlp.constructions``). The token
+naming scheme is in ``voc.nlp.tokens``.
 
 Usable directly as ``TfidfVectorizer(tokenizer=tok, token_pattern=None, lowercase=False)``.
 """
@@ -11,6 +13,7 @@ Usable directly as ``TfidfVectorizer(tokenizer=tok, token_pattern=None, lowercas
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Self
@@ -27,6 +30,10 @@ from voc.nlp.normalize import NormalizedText, normalize
 from voc.nlp.tokens import FEATURE_POS, FeatureKind, Token, feature_text, word_text
 
 logger = logging.getLogger(__name__)
+
+# A redaction placeholder (voc.redaction.PLACEHOLDERS) after NFKC: ［電話番号］ → [電話番号].
+_PLACEHOLDER = re.compile(r"\[[^\[\]\s]{1,20}\]")
+_PLACEHOLDER_OPEN = "［"
 
 
 class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -64,16 +71,22 @@ class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         state.pop("_tagger", None)
         return state
 
-    def morphs(self, text: str) -> list[Morph]:
-        """Tagged morphemes of an already NFKC-normalised text, compounds joined."""
+    def morphs(self, text: str, skip: Iterable[tuple[int, int]] = ()) -> list[Morph]:
+        """Tagged morphemes of an already NFKC-normalised text, compounds joined.
+
+        Morphemes starting inside a ``skip`` span (placeholders) are left out before joining.
+        """
         if self._tagger is None:
             self._tagger = create_tagger(self.user_dic)
-        return join_compounds(to_morphs(self._tagger(text), text))
+        spans = list(skip)
+        tagged = to_morphs(self._tagger(text), text)
+        kept = [m for m in tagged if not any(s <= m.start < e for s, e in spans)]
+        return join_compounds(kept)
 
     def analyze(self, text: str) -> list[Token]:
         """Rich tokens in text order, with offsets into ``text`` (not into its NFKC form)."""
         norm = normalize(text)
-        chunks = chunk(self.morphs(norm.text))
+        chunks = chunk(self.morphs(norm.text, skip=_placeholder_spans(norm)))
         compare_at: dict[int, list[tuple[str, int]]] = {}
         if self.features:
             for comp in find_comparisons(chunks):
@@ -112,6 +125,15 @@ class JapaneseTokenizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         word = words[-1]
         _, end = norm.to_original(c.start, c.end)
         tokens.append(_feature(feature_text("RHETORICAL", word.text), word.start, end, norm))
+
+
+def _placeholder_spans(norm: NormalizedText) -> list[tuple[int, int]]:
+    """Spans of ``norm.text`` that are redaction placeholders written with full-width brackets."""
+    return [
+        m.span()
+        for m in _PLACEHOLDER.finditer(norm.text)
+        if norm.original[norm.origin[m.start()][0]] == _PLACEHOLDER_OPEN
+    ]
 
 
 def _word_token(c: Chunk, norm: NormalizedText) -> Token | None:

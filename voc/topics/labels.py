@@ -5,9 +5,13 @@ term ``t`` in topic ``c`` is ``tf(t, c) / |c| * log(1 + A / f(t))`` where ``|c|`
 the topic, ``A`` the mean number of tokens per topic and ``f(t)`` the frequency of ``t`` over all topics. A
 term frequent in one topic and rare elsewhere ranks first; words every call contains sink.
 
-Labels show only readable words: construction features (``DESIRE:解約``, anything with ``:``) are returned
-separately, one-character tokens are dropped unless allowlisted (高, 安, 円 …), as are particles, fillers and
-light verbs that may have slipped through the tokenizer. Negated tokens (``繋がる_NEG``) are shown in their
+Labels show only content words, because a label made of 使う・思う・えー names nothing: construction features
+(``DESIRE:解約``, anything with ``:``) are returned separately; one-character tokens are dropped unless
+allowlisted (高, 安, 円 …); so are generic verbs (使う, 思う, 考える, する, なる, ある, いる, できる, 言う),
+fillers (えー, あの, まあ), auxiliaries, function words, demonstratives and hedging adverbs
+(:data:`NON_LABEL_WORDS`, a short reviewed list, not a stopword list), and redaction placeholders
+(［電話番号］: ``voc.redaction`` writes them in full-width brackets; the project tokenizer already drops
+them, other tokenizers may keep them whole). Negated tokens (``繋がる_NEG``) are shown in their
 「〜ない」 form (繋がらない) by :func:`readable_term`, because analysts read labels, not features.
 """
 
@@ -22,6 +26,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 NEG_SUFFIX = "_NEG"
 LABEL_SEPARATOR = "・"
+# Redaction placeholders are bracketed (［電話番号］, or [電話番号] after NFKC).
+PLACEHOLDER_BRACKETS = ("［", "[")
 
 # fmt: off
 # One-character words that mean something on their own in contact-center talk.
@@ -30,12 +36,29 @@ ONE_CHAR_ALLOWLIST = frozenset(
 )
 # Reviewed list: particles, auxiliaries, fillers and light verbs/nouns that carry no topic by themselves.
 NON_LABEL_WORDS = frozenset((
-    "えー", "えーと", "えっと", "あのー", "あの", "その", "この", "まあ", "なんか", "ちょっと",
-    "はい", "ええ", "うん", "うーん", "もしもし", "から", "まで", "けど", "けれど", "ので", "のに",
-    "って", "とか", "など", "です", "ます", "ない", "たい", "する", "為る", "いる", "居る", "ある",
-    "有る", "なる", "成る", "思う", "言う", "出来る", "できる", "下さる", "頂く", "貰う", "こと",
-    "事", "もの", "物", "ところ", "所", "よう", "様", "感じ", "方", "本当", "よろしく", "お願い",
-    "願う", "済む", "すみません", "申し訳",
+    # fillers and backchannels
+    "えー", "えーと", "えーっと", "ええと", "えっと", "あのー", "あの", "その", "この", "まあ", "なんか",
+    "ちょっと", "はい", "ええ", "うん", "うーん", "んー", "あー", "ああ", "おー", "もしもし", "そう",
+    # particles, conjunctions, auxiliaries
+    "から", "まで", "けど", "けれど", "ので", "のに", "って", "とか", "など", "です", "ます", "ない",
+    "たい", "れる", "られる", "せる", "させる", "ちゃう", "みたい", "らしい", "だけ", "ばかり", "くらい",
+    "ぐらい", "ほど", "しか", "なんて", "でも", "だから", "それで", "じゃあ",
+    # generic verbs (light, cognition, speech, giving/receiving) in kana and UniDic kanji lemmas
+    "する", "為る", "いる", "居る", "ある", "有る", "なる", "成る", "思う", "言う", "いう", "出来る",
+    "できる", "使う", "考える", "感じる", "感ずる", "来る", "くる", "行く", "いく", "みる",
+    "おる", "ござる", "御座る", "いたす", "致す", "くださる", "下さる", "いただく", "頂く", "もらう",
+    "貰う", "くれる", "呉れる", "しまう", "仕舞う", "おく", "置く", "やる", "遣る", "願う", "済む",
+    "教える", "聞く", "伺う", "尋ねる",
+    # formal nouns, demonstratives, pronouns
+    "こと", "事", "もの", "物", "ところ", "所", "よう", "様", "感じ", "方", "わけ", "訳", "ため", "為",
+    "はず", "筈", "これ", "それ", "あれ", "どれ", "ここ", "そこ", "あそこ", "こちら", "そちら", "あちら",
+    "どちら", "こんな", "そんな", "あんな", "どんな", "こう", "どう", "何", "なに", "なん", "私", "わたし",
+    "自分",
+    # hedges and intensifiers
+    "本当", "本当に", "とても", "すごく", "凄く", "かなり", "少し", "正直", "結構", "もう", "まだ",
+    "やっぱり", "やはり", "一応", "とりあえず", "なんだか", "よく",
+    # politeness
+    "よろしく", "お願い", "すみません", "申し訳", "申し訳ない", "申す",
 ))
 
 # Kanji + る verbs that are ichidan (見る → 見ない); every other kanji + る verb is godan (切る → 切らない).
@@ -92,10 +115,10 @@ def negative_form(lemma: str) -> str:
 def readable_term(token: str) -> str | None:
     """The label form of an analysis token, or None when it is not a readable word.
 
-    Features with ``:`` → None; ``X_NEG`` → the 「〜ない」 form of X; particles, fillers, light verbs,
-    symbols, numbers and one-character tokens (outside :data:`ONE_CHAR_ALLOWLIST`) → None.
+    Features with ``:`` → None; ``X_NEG`` → the 「〜ない」 form of X; particles, fillers, generic verbs,
+    placeholders, symbols, numbers and one-character tokens (outside :data:`ONE_CHAR_ALLOWLIST`) → None.
     """
-    if ":" in token:
+    if ":" in token or token.startswith(PLACEHOLDER_BRACKETS):
         return None
     negated = token.endswith(NEG_SUFFIX)
     base = token[: -len(NEG_SUFFIX)] if negated else token
