@@ -24,13 +24,13 @@ from voc.calls.ingest import ExternalIdConflictError, register_call
 from voc.calls.linking import UnknownCustomerError
 from voc.calls.metadata import MetadataError, make_meta, parse_metadata
 from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
+from voc.calls.replay import replay_call
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import CsvEncodingError, decode_csv
 from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
-from voc.pipeline import jobs
 from voc.security.keys import Principal
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
@@ -430,10 +430,13 @@ def remove_call(
     dependencies=[allow("calls.upload")],
     responses=problems(404, 409),
 )
-def retry_call(ref: RefPath, request: Request, response: Response, session: SessionDep) -> CallAccepted:
+def retry_call(
+    ref: RefPath, request: Request, response: Response, session: SessionDep, rt: RuntimeDep
+) -> CallAccepted:
+    """Queued again and dispatched at once, exactly as `voc calls retry` (with a broker: its task is sent)."""
     call = _get_call(session, ref)
     assert call.id is not None
-    if not jobs.requeue(session, call.id):
+    if not replay_call(session, call.id, rt.notify_queued):
         raise Problem(
             409, f"この通話は {call.status} です。失敗した通話だけ再処理できます (only failed or dead calls)"
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from voc.calls.failures import explain_failure
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
 
@@ -46,6 +47,8 @@ def call_detail(
         "status": call.status,
         "stage_progress": call.stage_progress,
         "error": call.error,
+        # The reason as a code the UI words in its language (the error text above is kept as stored).
+        "failure": failure.as_dict() if (failure := explain_failure(call.error)) else None,
         "attempts": call.attempts,
         "created_at": call.created_at.isoformat(),
         "duration": call.duration_s,

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 from voc.calls.ingest import ingest_files
 from voc.calls.metadata import MetadataError, MetadataFile, read_metadata
 from voc.calls.queries import call_detail, find_call
+from voc.calls.replay import replay_call
 from voc.cli.common import fail, print_json, progress_bar, runtime
 from voc.db.calls import Call
-from voc.pipeline import jobs
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
 from voc.runtime import Runtime
@@ -206,8 +206,6 @@ def retry_cmd(ctx: typer.Context, ref: str) -> None:
         call = find_call(session, ref)
         if call is None or call.id is None:
             fail(f"no call {ref!r}", 1)
-        if not jobs.requeue(session, call.id):
+        if not replay_call(session, call.id, rt.notify_queued):
             fail(f"call {ref} is {call.status}: only failed or dead calls are replayed")
-        call_id = call.id
-    rt.notify_queued([call_id])
     typer.echo(f"call {ref} queued again")

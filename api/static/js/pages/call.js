@@ -3,7 +3,7 @@
 import { ApiError, api, apiBlob, can } from "../api.js";
 import { fmtDate, fmtNumber, fmtPercent, fmtSeconds, h } from "../dom.js";
 import { label, t } from "../i18n.js";
-import { BASE, onLeave } from "../ui.js";
+import { BASE, onLeave, toast } from "../ui.js";
 import { feedbackButtons } from "./feedback.js";
 
 const FINAL = new Set(["done", "failed", "dead"]);
@@ -32,6 +32,43 @@ function signalsByLine(segments, signals) {
     if (index >= 0) out[index].push(signal);
   }
   return out;
+}
+
+/** A failed call: why, in the reader's language, the stored detail, and a retry for those who may. */
+function failureBox(call, rerender) {
+  const f = call.failure;
+  const retryable = call.status === "failed" || call.status === "dead";
+  const retry = retryable && can("calls.upload")
+    ? h(
+        "button",
+        {
+          type: "button",
+          class: "primary",
+          id: "call-retry",
+          onclick: async (event) => {
+            event.target.disabled = true;
+            try {
+              await api(`calls/${call.id}/retry`, { method: "POST" });
+              toast(t("call.retried"));
+              rerender();
+            } catch (error) {
+              event.target.disabled = false;
+              toast(error instanceof ApiError ? error.friendly : String(error), "error");
+            }
+          },
+        },
+        t("call.retry"),
+      )
+    : null;
+  return h(
+    "div",
+    { class: "failure", id: "call-failure", role: "alert", "data-code": f.code },
+    h("p", { class: "failure-reason" }, t(`failure.${f.code}`)),
+    f.exhausted ? h("p", { class: "muted" }, t("failure.exhausted", { n: call.attempts })) : null,
+    retryable && !can("calls.upload") ? h("p", { class: "muted" }, t("call.retryAsk")) : null,
+    retry,
+    h("details", {}, h("summary", {}, t("failure.detail")), h("code", { class: "failure-detail" }, f.detail)),
+  );
 }
 
 export async function renderCall(view, { args, params }) {
@@ -91,7 +128,7 @@ export async function renderCall(view, { args, params }) {
     "dl",
     { class: "facts" },
     h("dt", {}, t("call.status")),
-    h("dd", { id: "call-status" }, h("span", { class: `pill status-${call.status}` }, label("status", call.status)), call.error ? ` ${call.error}` : ""),
+    h("dd", { id: "call-status" }, h("span", { class: `pill status-${call.status}` }, label("status", call.status))),
     h("dt", {}, t("call.started")),
     h("dd", {}, fmtDate(call.started_at)),
     h("dt", {}, t("call.duration")),
@@ -181,7 +218,11 @@ export async function renderCall(view, { args, params }) {
         audioBox,
         h("p", { class: "help" }, t("call.clickLine")),
         h("h2", {}, t("call.transcript")),
-        call.segments?.length ? transcript : h("p", { class: "muted" }, t("call.noTranscript")),
+        call.failure && !call.segments?.length ? failureBox(call, () => {
+          view.replaceChildren();
+          renderCall(view, { args, params });
+        }) : null,
+        call.segments?.length ? transcript : call.failure ? null : h("p", { class: "muted" }, t("call.noTranscript")),
       ),
       h(
         "aside",

@@ -193,7 +193,8 @@ export function renderUpload(view) {
       const call = await api(`calls/${item.call.id}`);
       item.call = call;
       item.procBar.value = processingFraction(call);
-      const text = label("status", call.status) + (call.error && call.status !== "done" ? `: ${call.error}` : "");
+      const reason = call.failure ? t(`failure.${call.failure.code}`) : call.error;
+      const text = label("status", call.status) + (reason && call.status !== "done" ? `: ${reason}` : "");
       if (FINAL.has(call.status)) {
         item.state = call.status;
         setStatus(item, text, call.status === "done" ? "good" : "bad");
