@@ -142,3 +142,10 @@ def customer_scores(
     """One customer's ``{customer_id, name, risk_score, health_score, flags, evidence, status}``."""
     found = _assess(session, params, [customer_pk], now or utcnow(), flagged_only=False)
     return found[0] if found else None
+
+
+def assess_customers(
+    session: Session, customer_pks: Sequence[int], params: SignalParams, *, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The same document for many customers at once (flagged or not), for the customer list."""
+    return _assess(session, params, customer_pks, now or utcnow(), flagged_only=False)
