@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, tuple[Role, ...]] = {
     "customers.read": ("analyst", "integration"),
     "customers.write": ("integration",),
     "customers.erase": (),
+    "customers.follow_up": ("analyst", "integration"),
     "signals.read": ("analyst", "integration"),
     "signals.feedback": ("analyst",),
     "at_risk.read": ("analyst", "integration"),

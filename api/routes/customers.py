@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
-from api.routes.errors import COMMON, RefPath, problems
+from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
+from voc.audit.log import record
 from voc.csvfiles import CsvEncodingError, decode_csv
+from voc.customers.followup import set_follow_up
+from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, customers_csv, list_customers
 from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
-from voc.db.customers import Customer, CustomerCreate, CustomerPublic
+from voc.db.customers import Customer, CustomerCreate, CustomerPublic, FollowUpState
 from voc.db.signals import CustomerFlagEvent
 from voc.privacy.erasure import UnknownCustomerError, erase_customer
 from voc.security.keys import Principal
@@ -72,6 +77,117 @@ class ErasureResult(BaseModel):
     webhook_deliveries: int
     other_rows: int
     audit_entries_detached: int
+
+
+class FollowUpOut(BaseModel):
+    state: FollowUpState
+    by: str = Field(description="The name of the API key that recorded it.")
+    at: datetime
+
+
+class CustomerListItem(BaseModel):
+    customer_id: str
+    name: str | None
+    plan: str | None
+    monthly_fee: float | None
+    usage_rate: float | None
+    tenure_months: int | None
+    risk_score: float
+    health_score: int | float
+    flags: list[str]
+    evidence: list[dict[str, Any]]
+    follow_up: FollowUpOut | None
+
+
+class CustomerList(BaseModel):
+    items: list[CustomerListItem]
+    total: int = Field(description="Customers matching the filters (all pages).")
+    next_offset: int | None
+
+
+@router.get(
+    "",
+    response_model=CustomerList,
+    summary="List customers: search by name, id or phone; sort by risk, fee or health; pages; CSV export",
+    dependencies=[allow("customers.read")],
+    responses={200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
+)
+def list_customers_route(
+    session: SessionDep,
+    rt: RuntimeDep,
+    q: Annotated[
+        str | None, Query(max_length=128, description="Part of the name or customer id, or a phone number")
+    ] = None,
+    sort: CustomerSort = CustomerSort.RISK,
+    order: Literal["desc", "asc"] = "desc",
+    flagged: Annotated[
+        bool, Query(description="Only customers with a flag in force (the at-risk list)")
+    ] = False,
+    follow_up: Annotated[
+        FollowUpFilter | None, Query(description="none: not contacted yet; contacted; done")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
+    format: Literal["json", "csv"] = "json",
+) -> Any:
+    if q is not None and "\x00" in q:
+        raise Problem(422, "q に使えない文字があります (NUL)")
+    query = CustomerQuery(
+        q=q,
+        sort=sort,
+        descending=order == "desc",
+        flagged_only=flagged,
+        follow_up=follow_up,
+        offset=0 if format == "csv" else offset,
+        limit=None if format == "csv" else limit,
+    )
+    page = list_customers(session, query, SignalParams.from_settings(rt.settings.signals))
+    if format == "csv":
+        return PlainTextResponse(
+            customers_csv(page.items),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="customers.csv"'},
+        )
+    more = offset + limit < page.total
+    return CustomerList(
+        items=[CustomerListItem.model_validate(item) for item in page.items],
+        total=page.total,
+        next_offset=offset + limit if more else None,
+    )
+
+
+class FollowUpIn(BaseModel):
+    state: FollowUpState | None = Field(description="contacted, done, or null to clear it")
+
+
+@router.put(
+    "/{customer_id}/follow-up",
+    response_model=FollowUpOut | None,
+    summary="Mark a customer contacted or done (who and when are recorded), or clear it",
+    responses=problems(404),
+)
+def put_follow_up(
+    customer_id: RefPath,
+    body: FollowUpIn,
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, allow("customers.follow_up")],
+) -> FollowUpOut | None:
+    customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
+    if customer is None:
+        raise Problem(404, f"顧客が見つかりません: {customer_id}")
+    done = set_follow_up(session, customer, body.state, by_name=principal.name, by_key_id=principal.key_id)
+    record(
+        session,
+        "customer.follow_up",
+        "customer",
+        customer_id,
+        actor=principal,
+        ip=request.client.host if request.client else None,
+        detail={"state": body.state.value if body.state else None},
+    )
+    session.commit()
+    return FollowUpOut.model_validate(done.as_dict()) if done else None
 
 
 @router.put(

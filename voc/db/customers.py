@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from voc.db.types import UTCDateTime, utcnow
@@ -60,3 +61,22 @@ class CustomerPhone(SQLModel, table=True):
     customer_pk: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
     e164: str = Field(index=True, max_length=32)
     raw: str = Field(max_length=64)
+
+
+class FollowUpState(StrEnum):
+    """Where customer success stands with a customer on the at-risk list."""
+
+    CONTACTED = "contacted"
+    DONE = "done"
+
+
+class CustomerFollowUp(SQLModel, table=True):
+    """The current follow-up of a customer (one row each): what, who (the API key's name) and when."""
+
+    __tablename__ = "customer_follow_ups"
+
+    customer_pk: int = Field(foreign_key="customers.id", primary_key=True, ondelete="CASCADE")
+    state: FollowUpState = Field(sa_type=String(16))
+    by_key_id: int | None = Field(default=None)
+    by_name: str = Field(max_length=128)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
