@@ -209,6 +209,8 @@ def test_a_price_word_needs_money_talk(tok: JapaneseTokenizer, lexicon: Lexicon)
     assert label("利用料が高い") == "negative"
     assert score_sentiment(tok("金曜日に高い山に登りました"), lexicon).label == "neutral"
     assert score_sentiment(tok("料金が高い"), lexicon).label == "negative"
+    # The rich tokens know 利用料 is money (by its parts), which its string cannot show.
+    assert score_sentiment(tok.analyze("利用料が高い"), lexicon).label == "negative"
 
 
 def test_redaction_placeholders_are_not_words_the_caller_said(tok: JapaneseTokenizer) -> None:

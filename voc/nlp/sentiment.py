@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from voc.nlp.money import is_money_word
-from voc.nlp.tokens import NEG_SUFFIX
+from voc.nlp.money import is_money_word, mentions_money
+from voc.nlp.tokens import NEG_SUFFIX, Token
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +88,22 @@ def _feature_polarity(token: str, lexicon: Lexicon, price: bool) -> int | None:
     return None
 
 
-def score_sentiment(tokens: Sequence[str], lexicon: Lexicon, *, price: bool | None = None) -> Sentiment:
-    """Label one utterance from its token strings.
+def score_sentiment(
+    tokens: Sequence[str] | Sequence[Token], lexicon: Lexicon, *, price: bool | None = None
+) -> Sentiment:
+    """Label one utterance from its tokens: the strings, or the rich tokens of ``analyze``.
 
-    ``price``: does the utterance talk about money? Pass ``voc.nlp.money.mentions_money`` of the rich
-    tokens (which also knows compounds such as 利用料); ``None`` decides from the strings alone.
+    ``price``: does the utterance talk about money? ``None`` decides from the tokens: rich tokens know
+    money compounds such as 利用料 (``Token.money``), strings only whole money words (料金, 円 …).
     """
+    rich = [t for t in tokens if isinstance(t, Token)]
+    strings = [t.text if isinstance(t, Token) else t for t in tokens]
     if price is None:
-        price = any(is_money_word(t) for t in tokens)
+        price = mentions_money(rich) or any(is_money_word(t) for t in strings)
+    return _score(strings, lexicon, price)
+
+
+def _score(tokens: list[str], lexicon: Lexicon, price: bool) -> Sentiment:
     # In 他社の方が安い the word 安い praises the rival: only its COMPARE feature is scored.
     about_rival = [
         word for t in tokens if t.startswith("COMPARE:") for other, _, word in [t[8:].partition(">")]
