@@ -3,6 +3,7 @@
 Its workers are SIGKILLed (as the out-of-memory killer would): ``/readyz`` answers not-ready while none
 is alive, naming the death; the supervisor starts new processes, and once they take calls again
 ``/readyz`` is ready and ``voc calls list`` shows the restarts. SIGTERM still leaves nothing behind.
+``voc worker`` (the database queue, other machines) supervises its processes the same way.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.cli.test_serve_shutdown import REPO, SERVE, _alive, _children, _free_port
+from voc.db.engine import make_engine
+from voc.pipeline.liveness import queue_health
 
 pytestmark = [
     pytest.mark.scale,
@@ -49,7 +53,7 @@ def _until(what: str, timeout_s: float, check: Any) -> Any:
     while time.monotonic() < deadline:
         try:
             found = check()
-        except httpx.HTTPError:
+        except (httpx.HTTPError, OperationalError):  # not listening / not migrated yet
             found = None
         if found:
             return found
@@ -115,4 +119,39 @@ def test_killed_workers_are_replaced_and_readiness_follows_them(tmp_path: Path) 
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait()
         log.close()
+
+
+def test_voc_worker_replaces_a_killed_process_and_burst_ends_with_the_queue(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOC_")}
+    env |= {"VOC_DATA_DIR": str(tmp_path / "var"), "VOC_WORKER__POLL_INTERVAL_S": "0.2"}
+    worker = [sys.executable, "-c", "from voc.cli.main import main; main()", "worker"]
+    log = (tmp_path / "worker.log").open("wb")
+    proc = subprocess.Popen([*worker, "--concurrency", "1"], cwd=REPO, env=env, stdout=log, stderr=log)
+    engine = None
+    try:
+        _until("the database", 120, lambda: (tmp_path / "var" / "voc.db").is_file())
+        engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'voc.db'}")
+        _until("a worker up", 180, lambda: queue_health(engine).alive_workers == 1)
+        (first,) = _workers(proc.pid)
+        os.kill(first, signal.SIGKILL)
+        _until("a new process", 30, lambda: len(_workers(proc.pid) - {first}) == 1)
+        _until("a worker up again", 180, lambda: queue_health(engine).alive_workers == 1)
+        health = queue_health(engine)
+        assert health.restarts == 1 and "SIGKILL" in (health.last_exit or "")
+        (second,) = _workers(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert not _alive(second)
+        assert queue_health(engine).alive_workers == 0 and queue_health(engine).wanted_workers == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+        if engine is not None:
+            engine.dispose()
+    # --burst: the processes find the queue empty, end, and are not replaced; the command ends.
+    burst = subprocess.run([*worker, "--burst", "--concurrency", "2"], cwd=REPO, env=env, timeout=300)
+    assert burst.returncode == 0

@@ -6,6 +6,7 @@ watching its parent before the seconds of importing the pipeline begin.
 
 from __future__ import annotations
 
+import signal
 import threading
 from multiprocessing.connection import Connection
 
@@ -23,6 +24,8 @@ def run_worker_process(
     """Entry point of an embedded worker process (spawned: the model loads after the process starts).
     Under a supervisor it works under the ``worker_id`` it was given, tells it what it does, and exits
     after ``max_tasks_per_child`` calls so that a fresh process takes over (memory)."""
+    # Ctrl-C reaches the whole process group: the supervisor stops its processes itself (SIGTERM).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     stop, working = threading.Event(), threading.Event()
     stop_when_parent_exits(stop, working)  # first: starting takes seconds, the parent may die meanwhile
     from voc.pipeline.factory import build_worker, start_duties
