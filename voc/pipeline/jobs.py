@@ -2,7 +2,8 @@
 
 A worker claims a call (lease owner + expiry), and every later write checks that it still owns the
 lease, so a worker that was presumed dead cannot overwrite the work of the one that took over. A lease
-that expires puts the call back in the queue; after ``max_attempts`` claims it is dead-lettered.
+that expires puts the call back in the queue; after ``max_attempts`` claims it is dead-lettered. A
+supervisor that saw its worker process die releases that worker's calls at once (``release_owner``).
 """
 
 from __future__ import annotations

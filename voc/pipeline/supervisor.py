@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 WorkerTarget = Callable[[str, Connection], None]
 
 MEMORY_CHECK_S = 0.5
+STABLE_AFTER_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,12 @@ class Supervisor:
             now = time.monotonic()
             for slot in self._slots:
                 if slot.proc is None and slot.restart_at is not None and slot.restart_at <= now:
-                    self._spawn(slot)
+                    try:
+                        self._spawn(slot)
+                    except OSError:  # out of processes or descriptors: try again later, never give up
+                        slot.failures += 1
+                        slot.restart_at = now + self.policy.restart_backoff_max_s
+                        log.exception("could not start worker process %d", slot.index)
             if all(s.proc is None and s.restart_at is None for s in self._slots):
                 return  # burst: every process finished the queue
             if now >= next_memory:
@@ -231,6 +237,8 @@ class Supervisor:
             restart_in: float | None = None if self.policy.burst else 0.0
             log.info("worker %s (pid %d) exited normally", slot.worker_id, pid)
         else:
+            if time.monotonic() - slot.started_at >= STABLE_AFTER_S:
+                slot.failures = 0  # it had been running fine: not a crash loop
             slot.failures += 1
             restart_in = min(
                 self.policy.restart_backoff_max_s, self.policy.restart_backoff_s * 2 ** (slot.failures - 1)
