@@ -108,12 +108,17 @@ def test_confirming_a_flag_on_the_at_risk_list(page: Page, server: Server) -> No
     expect(card.locator(".rank")).to_have_text("1")
     expect(card.locator(".fee")).to_have_text("¥9,800")
     expect(card.locator(".flags")).to_contain_text("解約リスク")
-    quote = card.locator("li.quote[data-type='churn_intent']")
+    # One quote per utterance, with a chip (and feedback buttons) for every signal found in it.
+    quote = card.locator("li.quote", has=page.locator(".chip[data-type='churn_intent']"))
+    expect(quote).to_have_count(1)
     expect(quote.locator("q")).to_have_text(RISK_TEXT)
+    expect(quote.locator(".chip")).to_have_count(2)
+    expect(quote.locator(".chip[data-type='competitor_mention']")).to_be_visible()
     expect(quote.locator("a.play")).to_have_attribute("href", re.compile(r"/ui/calls/RISK-CALL-1\?t=4"))
     shoot(page, "at-risk")
-    quote.locator("button.confirm").click()
-    expect(quote.locator(".feedback")).to_have_attribute("data-feedback", "confirm")
+    chip = quote.locator(".chip[data-type='churn_intent']")
+    chip.locator("button.confirm").click()
+    expect(chip.locator(".feedback")).to_have_attribute("data-feedback", "confirm")
     expect(page.locator("#toast")).to_contain_text("フィードバックを保存しました")
     with server.api("analyst") as api:
         signals = api.get("/signals", params={"call": "RISK-CALL-1", "type": "churn_intent"}).json()["items"]

@@ -1,9 +1,41 @@
 // The at-risk list: customer success's morning work list, with the evidence to listen to and feedback.
-import { api, can } from "../api.js";
+import { ApiError, api, can } from "../api.js";
 import { fmtNumber, fmtSeconds, h } from "../dom.js";
 import { label, t } from "../i18n.js";
-import { BASE, callUrl } from "../ui.js";
+import { BASE, callUrl, toast } from "../ui.js";
+import { downloadCsv, followUpText } from "./crm.js";
 import { feedbackButtons } from "./feedback.js";
+
+/** One quote per utterance (call and moment), with a chip for every signal found in it. */
+export function groupEvidence(evidence) {
+  const groups = new Map();
+  for (const e of evidence) {
+    const key = `${e.call_id}|${e.segment ?? ""}|${e.start}`;
+    if (!groups.has(key)) groups.set(key, { ...e, signals: [] });
+    groups.get(key).signals.push(e);
+  }
+  return [...groups.values()];
+}
+
+/** Contacted / done buttons and who did it when; the state comes from the customer list. */
+function followUpBox(customerId, initial) {
+  const state = h("span", { class: "follow-state", "data-state": initial?.state || "none" }, followUpText(initial));
+  const set = async (value) => {
+    try {
+      const saved = await api(`customers/${encodeURIComponent(customerId)}/follow-up`, { method: "PUT", json: { state: value } });
+      state.textContent = followUpText(saved);
+      state.dataset.state = saved?.state || "none";
+    } catch (error) {
+      toast(error instanceof ApiError ? error.friendly : String(error), "error");
+    }
+  };
+  const buttons = can("customers.follow_up")
+    ? ["contacted", "done"].map((value) =>
+        h("button", { type: "button", class: `follow-${value}`, onclick: () => set(value) }, t(`follow.mark.${value}`)),
+      )
+    : [];
+  return h("div", { class: "follow-up" }, state, ...buttons);
+}
 
 /** The id of the signal behind a piece of evidence: given by the API, else looked up by call, type and time. */
 function signalResolver(evidence) {
@@ -22,9 +54,31 @@ function healthClass(score) {
 }
 
 export async function renderAtRisk(view) {
-  const section = h("section", { class: "panel" }, h("h1", {}, t("risk.title")));
+  const exportButton = can("customers.read")
+    ? h(
+        "button",
+        {
+          type: "button",
+          id: "risk-csv",
+          onclick: () =>
+            downloadCsv("customers", { flagged: "true", sort: "risk" }, "at-risk.csv").catch((error) => toast(String(error), "error")),
+        },
+        t("risk.csv"),
+      )
+    : null;
+  const section = h("section", { class: "panel" }, h("div", { class: "panel-head" }, h("h1", {}, t("risk.title")), exportButton));
   view.append(section);
   const items = await api("at-risk", { query: { limit: 100 } });
+  // Who was contacted already (by whom, when): from the customer list, for those who may read it.
+  const follow = new Map();
+  if (can("customers.read") && items.length) {
+    try {
+      const listed = await api("customers", { query: { flagged: "true", limit: 500 } });
+      for (const c of listed.items) follow.set(c.customer_id, c.follow_up);
+    } catch {
+      // the list still works without the follow-up states
+    }
+  }
   if (!items.length) {
     section.append(h("p", { class: "empty" }, t("risk.empty")));
     return;
@@ -59,17 +113,28 @@ export async function renderAtRisk(view) {
           ),
         ),
         h("div", { class: "flags" }, c.flags.map((f) => h("span", { class: `pill flag flag-${f}` }, label("flag", f)))),
+        followUpBox(c.customer_id, follow.get(c.customer_id) ?? null),
         h(
           "ul",
           { class: "evidence" },
-          c.evidence.map((e) =>
+          groupEvidence(c.evidence).map((e) =>
             h(
               "li",
-              { class: "quote", "data-type": e.type },
+              { class: "quote", "data-types": e.signals.map((s) => s.type).join(" ") },
               h("a", { class: "play", href: callUrl(e.call_id, e.start), title: t("common.play") }, `▶ ${fmtSeconds(e.start)}`),
-              h("span", { class: `pill signal-${e.type}` }, label("signal", e.type)),
               h("q", {}, e.text),
-              can("signals.feedback") ? feedbackButtons(signalResolver(e), e.feedback ?? null) : null,
+              h(
+                "span",
+                { class: "chips" },
+                e.signals.map((s) =>
+                  h(
+                    "span",
+                    { class: "chip", "data-type": s.type },
+                    h("span", { class: `pill signal-${s.type}` }, label("signal", s.type)),
+                    can("signals.feedback") ? feedbackButtons(signalResolver(s), s.feedback ?? null) : null,
+                  ),
+                ),
+              ),
             ),
           ),
         ),
