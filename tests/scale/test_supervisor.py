@@ -33,6 +33,7 @@ from tests.scale.harness import (
     unsettled,
 )
 from voc.db.calls import Call, CallStatusEvent
+from voc.db.types import utcnow
 from voc.db.webhooks import WebhookDelivery
 from voc.pipeline.fake import FakeWorkerSpec, run_supervised_worker
 from voc.pipeline.liveness import queue_health
@@ -204,7 +205,7 @@ def test_the_call_of_a_killed_worker_is_finished_by_another_within_seconds(
     first = owner()
     assert first is not None
     os.kill(sup.pids()[first], signal.SIGKILL)
-    killed = time.monotonic()
+    killed, killed_wall = time.monotonic(), utcnow()
 
     def status() -> str:
         with Session(db) as session:
@@ -221,15 +222,20 @@ def test_the_call_of_a_killed_worker_is_finished_by_another_within_seconds(
                 CallStatusEvent.call_id == call_id, CallStatusEvent.status == "decoding"
             )
         ).all()
-        released = session.exec(
-            select(CallStatusEvent.detail).where(
-                CallStatusEvent.call_id == call_id, CallStatusEvent.status == "queued"
-            )
-        ).all()
+        released, released_at = zip(
+            *session.exec(
+                select(CallStatusEvent.detail, CallStatusEvent.at).where(
+                    CallStatusEvent.call_id == call_id, CallStatusEvent.status == "queued"
+                )
+            ).all(),
+            strict=True,
+        )
         call = session.get(Call, call_id)
         assert call is not None
     assert len(claims) == 2 and first in (claims[0] or "") and first not in (claims[1] or "")
     assert any("SIGKILL" in (d or "") for d in released), released
+    release = next(at for d, at in zip(released, released_at, strict=True) if "SIGKILL" in (d or ""))
+    print(f"released {(release - killed_wall).total_seconds():.2f} s after the kill")
     assert call.attempts == 2 and call.error is None
 
 
