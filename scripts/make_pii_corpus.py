@@ -452,12 +452,12 @@ GENERATORS: dict[str, tuple[Gen, int]] = {
     "security_code": (security_code, 12),
     "email": (email, 16),
     "address": (address, 18),
-    "postal_code": (postal, 10),
-    "birth_date": (birth_date, 24),
-    "my_number": (my_number, 10),
-    "bank_account": (bank_account, 10),
-    "name": (name, 30),
-    "none": (figures, 24),
+    "postal_code": (postal, 8),
+    "birth_date": (birth_date, 20),
+    "my_number": (my_number, 8),
+    "bank_account": (bank_account, 8),
+    "name": (name, 26),
+    "none": (figures, 18),
 }
 
 
@@ -478,23 +478,25 @@ def voice_for(record_index: int, line_index: int, speaker: str) -> str:
 # ------------------------------------------------------------------------------------------- steps
 
 
-def render(audio_dir: Path) -> None:
-    """TTS every line to an 8 kHz telephone-band WAV (run with .venv-tts)."""
+def render(audio_dir: Path, reverse: bool = False) -> None:
+    """TTS every line to an 8 kHz telephone-band WAV (run with .venv-tts); ``reverse``: last first, so
+    that a second process can share the work."""
     import numpy as np
     from make_examples import CALL_RATE, to_pcm16, utterance  # type: ignore[import-not-found]
 
     audio_dir.mkdir(parents=True, exist_ok=True)
-    for ri, record in enumerate(records()):
-        for li, line in enumerate(record.lines):
-            path = audio_dir / f"{record.id}-{li}.wav"
-            if path.exists():
-                continue
+    todo = [(ri, li, r, ln) for ri, r in enumerate(records()) for li, ln in enumerate(r.lines)]
+    for ri, li, record, line in reversed(todo) if reverse else todo:
+        path = audio_dir / f"{record.id}-{li}.wav"
+        if not path.exists():
             pcm = to_pcm16(np.asarray(utterance(line.say, voice_for(ri, li, line.speaker), 0.09, CALL_RATE)))
-            with wave.open(str(path), "wb") as w:
+            partial = path.with_suffix(".part")
+            with wave.open(str(partial), "wb") as w:
                 w.setnchannels(1)
                 w.setsampwidth(2)
                 w.setframerate(CALL_RATE)
                 w.writeframes(pcm.tobytes())
+            partial.rename(path)  # whole files only: the transcribe step may be reading the folder
 
 
 def transcribe(audio_dir: Path, model_dir: Path, out: Path, wait_s: float = 0.0) -> None:
@@ -542,12 +544,13 @@ def main() -> None:
     parser.add_argument("--audio", type=Path, default=Path("/tmp/voc-pii-audio"))
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "whisper-base")
     parser.add_argument("--out", type=Path, default=CORPUS)
+    parser.add_argument("--reverse", action="store_true", help="render the last lines first")
     parser.add_argument(
         "--wait", type=float, default=0.0, help="seconds to wait for a WAV still being rendered"
     )
     args = parser.parse_args()
     if args.step == "render":
-        render(args.audio)
+        render(args.audio, args.reverse)
     elif args.step == "transcribe":
         transcribe(args.audio, args.model, args.out, args.wait)
     else:

@@ -119,9 +119,22 @@ def find_crm_names(text: str, names: Sequence[PersonName], reader: Reader) -> li
             said += _plain(morphs[j][2])
             key = phonetic_key(said)[0]
             for plain, name_key in readings:
-                if said == plain or (len(name_key) > 2 and key == name_key):
+                if (said == plain or (len(name_key) > 2 and key == name_key)) and _name_like(
+                    text, morphs[i : j + 1]
+                ):
                     found.append(Detection(PiiType.NAME, morphs[i][0], morphs[j][1]))
     return found
+
+
+def _name_like(text: str, span: Sequence[tuple[int, int, str, str, str]]) -> bool:
+    """Whether words that sound like a name are written as one: in kana (as Whisper spells what it
+    did not recognise), as a proper noun, or before a title (様, さん). 砂糖 sounds like 佐藤 and is not."""
+    surface = text[span[0][0] : span[-1][1]]
+    if all("\u3041" <= c <= "\u30fa" or c in "ー 　" for c in surface):
+        return True
+    if any(m[4].startswith("固有名詞") for m in span):
+        return True
+    return _TITLE_AFTER_RE.match(text, span[-1][1]) is not None
 
 
 def _is_person(morph: tuple[int, int, str, str, str]) -> bool:

@@ -17,7 +17,7 @@ from voc.redaction.pii import Detection, PiiType
 
 _NUM = r"[0-9０-９〇零一二三四五六七八九十百千]{1,8}"
 _UNIT = r"(?:丁目|番地|番|号室|号|階)"
-_HYPHEN = r"[-‐－ー−―の]"
+_HYPHEN = r"[-‐－ー−―の.．]"
 _MUNICIPALITY = r"[\u4e00-\u9fff々ヶケヵ]{1,6}?(?:市|区|町|村|郡)"
 # Speech recognition puts commas and spaces between the parts (東京都、世田谷区、桜新町、1丁目…):
 # they do not end an address; a full stop does.
