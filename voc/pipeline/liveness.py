@@ -1,13 +1,17 @@
 """Is anyone doing the work? Live workers and the state of the queue, read from the database so that any
-process can tell (``/readyz``, the web UI, ``voc calls list``), whichever machine the workers run on."""
+process can tell (``/readyz``, the web UI, ``voc calls list``), whichever machine the workers run on;
+and what a supervisor writes there for them."""
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, delete, func, or_, select
 
 from voc.db.calls import Call
 from voc.db.types import utcnow
@@ -133,3 +137,42 @@ def _aware(value: datetime | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def record_supervisor(
+    engine: Engine,
+    supervisor_id: str,
+    *,
+    ready: list[str],
+    desired: int,
+    restarts: int,
+    last_exit: tuple[str, datetime] | None,
+) -> None:
+    """A supervisor's beat: its ``ready`` worker processes are alive (whatever stage they are in) and
+    its own row says how many it wants, how many live, and why the last one died."""
+    with Session(engine) as session:
+        now = utcnow()
+        if ready:
+            session.execute(
+                update(WorkerHeartbeat)
+                .where(col(WorkerHeartbeat.worker_id).in_(ready))
+                .values(heartbeat_at=now)
+            )
+        row = session.get(WorkerSupervisor, supervisor_id) or WorkerSupervisor(
+            supervisor_id=supervisor_id,
+            hostname=socket.gethostname(),
+            pid=os.getpid(),
+            desired=desired,
+            alive=0,
+        )
+        row.alive, row.restarts, row.heartbeat_at = len(ready), restarts, now
+        if last_exit is not None:
+            row.last_exit, row.last_exit_at = last_exit[0][:255], last_exit[1]
+        session.add(row)
+        session.commit()
+
+
+def forget_supervisor(engine: Engine, supervisor_id: str) -> None:
+    with Session(engine) as session:
+        session.exec(delete(WorkerSupervisor).where(col(WorkerSupervisor.supervisor_id) == supervisor_id))
+        session.commit()

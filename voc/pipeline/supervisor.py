@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
-import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -29,13 +27,12 @@ from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete
+from sqlmodel import Session
 
 from voc.db.types import utcnow
-from voc.db.workers import WorkerHeartbeat, WorkerSupervisor
 from voc.pipeline import jobs
+from voc.pipeline.liveness import forget_supervisor, record_supervisor
 from voc.pipeline.proctree import describe_exit, kill_tree, memory_watch_available, tree_rss_bytes
 from voc.pipeline.worker import new_worker_id, sign_off
 
@@ -300,26 +297,14 @@ class Supervisor:
         """Refresh the live processes' heartbeats and this supervisor's row."""
         ready = [s.worker_id for s in self._slots if s.proc is not None and s.ready]
         try:
-            with Session(self.engine) as session:
-                now = utcnow()
-                if ready:
-                    session.execute(
-                        update(WorkerHeartbeat)
-                        .where(col(WorkerHeartbeat.worker_id).in_(ready))
-                        .values(heartbeat_at=now)
-                    )
-                row = session.get(WorkerSupervisor, self.supervisor_id) or WorkerSupervisor(
-                    supervisor_id=self.supervisor_id,
-                    hostname=socket.gethostname(),
-                    pid=os.getpid(),
-                    desired=self.policy.processes,
-                    alive=0,
-                )
-                row.alive, row.restarts, row.heartbeat_at = len(ready), self.restarts, now
-                if self._last_exit is not None:
-                    row.last_exit, row.last_exit_at = self._last_exit[0][:255], self._last_exit[1]
-                session.add(row)
-                session.commit()
+            record_supervisor(
+                self.engine,
+                self.supervisor_id,
+                ready=ready,
+                desired=self.policy.processes,
+                restarts=self.restarts,
+                last_exit=self._last_exit,
+            )
         except Exception:
             log.exception("supervisor heartbeat failed; trying again in %.0f s", self.policy.heartbeat_s)
 
@@ -343,11 +328,7 @@ class Supervisor:
                 slot.conn.close()
             slot.proc, slot.conn = None, None
         try:
-            with Session(self.engine) as session:
-                session.exec(
-                    delete(WorkerSupervisor).where(col(WorkerSupervisor.supervisor_id) == self.supervisor_id)
-                )
-                session.commit()
+            forget_supervisor(self.engine, self.supervisor_id)
         except Exception:
             log.exception("could not remove supervisor %s", self.supervisor_id)
         log.info("supervisor %s stopped", self.supervisor_id)
