@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from voc.nlp.assets import DOMAIN_TERMS_PATH
+from voc.nlp.assets import DOMAIN_TERMS_PATH, POLARITY_PATH
+from voc.nlp.sentiment import Lexicon, load_lexicon
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.nlp.userdict import build_user_dictionary
 from voc.nlp.vocabulary import load_terms
+from voc.settings import Settings
+from voc.signals.artefact import DETECTOR_FILE, load_detector
+from voc.signals.detector import SignalDetector
+from voc.signals.features import UtteranceAnalyzer
 from voc.signals.rules import SignalLexicon
 
 
@@ -26,3 +31,19 @@ def tok(user_dic: Path) -> JapaneseTokenizer:
 @pytest.fixture(scope="session")
 def lexicon() -> SignalLexicon:
     return SignalLexicon.from_terms(load_terms(DOMAIN_TERMS_PATH))
+
+
+@pytest.fixture(scope="session")
+def detector() -> SignalDetector:
+    """The shipped detector as ``voc models build`` trained it (``make test`` builds it first)."""
+    return load_detector(Settings().signals.model_dir / DETECTOR_FILE)
+
+
+@pytest.fixture(scope="session")
+def analyzer(tok: JapaneseTokenizer, lexicon: SignalLexicon) -> UtteranceAnalyzer:
+    return UtteranceAnalyzer(tok, lexicon)
+
+
+@pytest.fixture(scope="session")
+def sentiment_lexicon() -> Lexicon:
+    return load_lexicon(POLARITY_PATH)

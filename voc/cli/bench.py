@@ -117,6 +117,66 @@ def bench_asr(
     typer.echo(table)
 
 
+@app.command("signals")
+def bench_signals(
+    folds: int = typer.Option(5, min=2, help="GroupKFold folds over the corpus's phrasing families."),
+    independent: Path = typer.Option(
+        Path("tests/fixtures/signals/independent.jsonl"), help="A set written apart from the corpus."
+    ),
+    calls: Path = typer.Option(Path("examples"), help="Folder with calls/*.flac and transcripts.json."),
+    transcribe: int = typer.Option(2, min=0, help="Calls to transcribe to compare the analysis time with."),
+    output: Path = OutputOption,
+) -> None:
+    """Detector vs rules per signal on held-out phrasing families (clean and Whisper-heard) and on an
+    independent set; decoys' false positives; sentiment vs the lexicon; analysis time per call."""
+    import time
+
+    from voc.nlp.sentiment import load_lexicon
+    from voc.nlp.tokenizer import JapaneseTokenizer
+    from voc.nlp.vocabulary import load_terms
+    from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
+    from voc.signals.bench import example_calls, run_bench, to_markdown
+    from voc.signals.features import UtteranceAnalyzer
+    from voc.signals.rules import SignalLexicon
+
+    settings = Settings()
+    try:
+        detector = load_detector(settings.signals.model_dir / DETECTOR_FILE)
+    except DetectorUnavailableError as exc:
+        fail(str(exc))
+    terms = load_terms(settings.nlp.domain_terms)
+    analyzer = UtteranceAnalyzer(
+        JapaneseTokenizer(user_dic=settings.nlp.user_dictionary), SignalLexicon.from_terms(terms)
+    )
+    lexicon = load_lexicon(settings.nlp.polarity, rivals=[t.surface for t in terms if t.kind == "competitor"])
+    transcripts = calls / "transcripts.json"
+    texts = example_calls(transcripts) if transcripts.is_file() else []
+    per_call_s = None
+    audio = sorted((calls / "calls").glob("*.flac"))[:transcribe]
+    if audio:
+        from faster_whisper import WhisperModel
+
+        model = WhisperModel(
+            str(settings.asr.model_dir), device=settings.asr.device, compute_type=settings.asr.compute_type,
+            cpu_threads=1, local_files_only=True,
+        )  # fmt: skip
+        start = time.perf_counter()
+        for path in audio:
+            segments, _ = model.transcribe(
+                str(path), language=settings.asr.language, beam_size=settings.asr.beam_size, vad_filter=True
+            )
+            list(segments)
+        per_call_s = (time.perf_counter() - start) / len(audio)
+        texts = texts[: len(audio)] or texts
+    typer.echo("cross-validating over phrasing families (minutes)…", err=True)
+    result = run_bench(
+        settings.signals.model_dir, independent, detector, analyzer, lexicon, texts, folds=folds
+    )
+    table = to_markdown(result, per_call_s)
+    write_section(output, "signals", table)
+    typer.echo(table)
+
+
 @app.command("topics")
 def bench_topics(
     sizes: list[int] = typer.Option([10_000, 100_000], "--size", help="Generated documents (repeatable)."),

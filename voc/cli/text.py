@@ -29,14 +29,25 @@ def register(app: typer.Typer) -> None:
 
 
 def analyze_text_cmd() -> None:
-    """Read lines from stdin; print one JSON line each: {text, tokens, sentiment, signals}."""
-    from voc.signals.text import detect_text_signals
+    """Read lines from stdin; print one JSON line each: {text, tokens, sentiment, signals} (the detector's,
+    reading each line as a customer's)."""
+    from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
+    from voc.signals.features import UtteranceAnalyzer
+    from voc.signals.rules import SignalLexicon
+    from voc.signals.text import DetectorText
 
-    toolkit = load_toolkit(Settings())
+    settings = Settings()
+    toolkit = load_toolkit(settings)
+    try:
+        detector = load_detector(settings.signals.model_dir / DETECTOR_FILE)
+    except DetectorUnavailableError as exc:
+        fail(str(exc))
+    lexicon = SignalLexicon.from_terms(toolkit.terms)
+    model = DetectorText(detector, UtteranceAnalyzer(toolkit.tokenizer, lexicon))
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         if text.strip():
-            print_json(analyze_text(text, toolkit.tokenizer, toolkit.lexicon, detect_text_signals))
+            print_json(analyze_text(text, toolkit.tokenizer, toolkit.lexicon, model.signals, model.sentiment))
 
 
 def search_cmd(

@@ -33,8 +33,6 @@ def analyze_text(
     return {
         "text": text,
         "tokens": strings,
-        "sentiment": sentiment(text, rich)
-        if sentiment is not None
-        else score_sentiment(strings, lexicon).label,
+        "sentiment": sentiment(text, rich) if sentiment is not None else score_sentiment(rich, lexicon).label,
         "signals": list(signals(text, rich)) if signals is not None else [],
     }

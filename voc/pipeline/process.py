@@ -88,6 +88,7 @@ class CallPipeline:
     def from_settings(cls, settings: Settings, engine: Engine, store: LocalAudioStore) -> CallPipeline:
         """The pipeline as entry points run it. The ASR model itself loads on the first call."""
         from voc.asr import Transcriber
+        from voc.signals.artefact import DETECTOR_FILE, load_detector
         from voc.signals.params import SignalParams
         from voc.signals.stage import make_signals_stage
         from voc.topics.service import TopicParams, assign_call
@@ -123,7 +124,10 @@ class CallPipeline:
             max_parallel=options.num_workers,
             analysis_stages=[
                 make_signals_stage(
-                    toolkit.tokenizer, SignalParams.from_settings(settings.signals), toolkit.terms
+                    toolkit.tokenizer,
+                    SignalParams.from_settings(settings.signals),
+                    toolkit.terms,
+                    load_detector(settings.signals.model_dir / DETECTOR_FILE),
                 ),
                 topics_stage,
                 enqueue_call_analyzed,

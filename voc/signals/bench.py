@@ -69,7 +69,7 @@ def run_bench(
     clean, heard = cross_validate(
         items, analyzer.analyse, lexicon, folds=folds, embedding_store=corpus_dir / EMBEDDINGS_FILE
     )
-    sets = [clean, heard]
+    sets = [s for s in (clean, heard) if s.n]
     for name, rows in independent_sets(independent):
         sets.append(score_set(name, detector, rows, analyzer.analyse, lexicon))
     for call in calls[:2]:  # warm-up: the tagger and the encoder load on first use

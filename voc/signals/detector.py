@@ -26,7 +26,6 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
-from sklearn.multiclass import OneVsRestClassifier
 
 from voc.signals.encoder import EncoderName, cached_embeddings
 from voc.signals.features import Utterance, UtteranceFeatures
@@ -134,12 +133,15 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 self.heads_[signal], self.thresholds_[signal] = None, 1.0
                 continue
             self.heads_[signal], self.thresholds_[signal] = self._fit_head(matrix, column, groups, weights)
-        self.sentiment_head_: OneVsRestClassifier | None = None
+        # liblinear is binary: one head per sentiment, probabilities normalised across them.
+        self.sentiment_heads_: dict[str, LogisticRegression] = {}
         if sentiment is not None:
-            # liblinear is binary: one head per class, probabilities normalised across them.
-            self.sentiment_head_ = OneVsRestClassifier(self._linear(self.sentiment_C)).fit(
-                matrix, list(sentiment), **({} if weights is None else {"sample_weight": weights})
-            )
+            gold = np.asarray(list(sentiment))
+            for label in SENTIMENTS:
+                target = (gold == label).astype(int)
+                if 0 < target.sum() < len(target):
+                    head = self._linear(self.sentiment_C)
+                    self.sentiment_heads_[label] = head.fit(matrix, target, sample_weight=weights)
         return self
 
     def _folds(self, y: npt.NDArray[np.int_], groups: Sequence[str] | None) -> list[Any]:
@@ -196,16 +198,18 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def sentiment_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(negative, neutral, positive) per utterance."""
-        if self.sentiment_head_ is None:
+        if not self.sentiment_heads_:
             raise RuntimeError("this detector was fitted without sentiment labels")
         utterances = list(X)
-        if not utterances:
-            return np.zeros((0, len(SENTIMENTS)))
-        proba = self.sentiment_head_.predict_proba(self.features_.transform(utterances))
         out = np.zeros((len(utterances), len(SENTIMENTS)))
-        for j, label in enumerate(self.sentiment_head_.classes_):
-            out[:, SENTIMENTS.index(str(label))] = proba[:, j]
-        return out
+        if not utterances:
+            return out
+        matrix = self.features_.transform(utterances)
+        for j, label in enumerate(SENTIMENTS):
+            head = self.sentiment_heads_.get(label)
+            if head is not None:
+                out[:, j] = head.predict_proba(matrix)[:, 1]
+        return np.asarray(out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12), dtype=float)
 
     def predict_sentiment(self, X: Sequence[Utterance]) -> list[str]:  # noqa: N803
         return [SENTIMENTS[int(i)] for i in np.argmax(self.sentiment_proba(X), axis=1)]
@@ -229,5 +233,5 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "signals": list(SIGNAL_TYPES),
             "thresholds": dict(self.thresholds_),
             "embeddings": bool(self.features_.uses_embeddings_),
-            "sentiment": self.sentiment_head_ is not None,
+            "sentiment": bool(self.sentiment_heads_),
         }

@@ -52,6 +52,8 @@ class Prf:
 
 
 def prf(y_true: npt.NDArray[np.int_], y_pred: npt.NDArray[np.int_]) -> Prf:
+    if len(y_true) == 0:
+        return Prf(0.0, 0.0, 0.0, 0)
     p, r, f, _ = precision_recall_fscore_support(
         y_true, y_pred, average="binary", pos_label=1, zero_division=0
     )
@@ -124,7 +126,7 @@ def score_rows(
             kind = "missed" if truth[i, j] else "false alarm"
             misses.append((kind, signal, items[int(i)].text))
     neg = neg_lex = macro = None
-    if sentiment is not None:
+    if sentiment is not None and items:
         gold = [u.sentiment for u in items]
         neg = float(f1_score(gold, sentiment, labels=["negative"], average="macro", zero_division=0))
         macro = float(f1_score(gold, sentiment, average="macro", zero_division=0))
@@ -156,21 +158,29 @@ def rule_predictions(analysed: Sequence[AnalysedUtterance]) -> npt.NDArray[np.in
 
 
 def lexicon_labels(analysed: Sequence[AnalysedUtterance], lexicon: Lexicon) -> list[str]:
-    return [score_sentiment(a.utterance.tokens, lexicon).label for a in analysed]
+    return [score_sentiment(a.tokens, lexicon).label for a in analysed]
 
 
 def labels_of(items: Sequence[LabelledUtterance]) -> npt.NDArray[np.int_]:
     return np.array([u.labels for u in items], dtype=int).reshape(len(items), len(SIGNAL_TYPES))
 
 
+DECOY_WEIGHT = 2.0
+
+
 def fit_detector(
     items: Sequence[LabelledUtterance], analysed: Sequence[AnalysedUtterance], params: dict[str, Any]
 ) -> SignalDetector:
-    return SignalDetector(**params).fit(
+    """Fit on labelled utterances, grouped by family; decoys weigh ``DECOY_WEIGHT`` (``decoy_weight``
+    in ``params``): they are the few lines that teach where a signal stops (高くはない, 解約じゃない)."""
+    options = dict(params)
+    decoy_weight = float(options.pop("decoy_weight", DECOY_WEIGHT))
+    return SignalDetector(**options).fit(
         [a.utterance for a in analysed],
         labels_of(items),
         sentiment=[u.sentiment for u in items],
         groups=[u.family for u in items],
+        sample_weight=[decoy_weight if u.kind == "decoy" else 1.0 for u in items],
     )
 
 
@@ -226,7 +236,7 @@ def score_set(
     customer = [u for u in items if u.speaker != "operator"]
     analysed = [analyse(u.text) for u in customer]
     utterances = [a.utterance for a in analysed]
-    sentiment = detector.predict_sentiment(utterances) if detector.sentiment_head_ is not None else None
+    sentiment = detector.predict_sentiment(utterances) if detector.sentiment_heads_ else None
     return score_rows(
         name,
         customer,

@@ -10,7 +10,8 @@ each L2-normalised so that no block dominates by size:
   katakana variants and words no list holds);
 - character 2–4-grams of the reading;
 - token and adjacent-token-pair TF-IDF (negation and constructions: 高くはない is ``高い_NEG``);
-- the baseline rules that fired (the rule book becomes evidence, not the gate);
+- the baseline rules that fired, and those a word triggered but the clause vetoed (``VETO:``: a denied
+  intention, a negated opinion), so the rule book becomes evidence for and against, not the gate;
 - the sentence embedding, centred on the training mean and scaled to unit mean norm (meaning beyond the
   words: 払う価値があるのか is close to 割高 though they share no character).
 """
@@ -34,7 +35,7 @@ from voc.nlp.reading import KanaReader
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.nlp.tokens import Token
 from voc.signals.encoder import EncoderName, SentenceEncoder, load_encoder
-from voc.signals.rules import RuleHit, SignalLexicon, detect
+from voc.signals.rules import RuleHit, SignalLexicon, detect_all
 
 _NOISE = re.compile(r"[\s、。，．,.!?！？「」『』（）()・…〜ー~-]+")
 
@@ -68,12 +69,14 @@ class UtteranceAnalyzer:
 
     def analyse(self, text: str, tokens: Sequence[Token] | None = None) -> AnalysedUtterance:
         rich = tuple(self.tokenizer.analyze(text) if tokens is None else tokens)
-        hits = tuple(detect(text, rich, self.lexicon))
+        found, vetoed = detect_all(text, rich, self.lexicon)
+        hits = tuple(found)
+        fired = {f"{h.signal}/{h.rule}" for h in hits}
         utterance = Utterance(
             text=text,
             tokens=tuple(t.text for t in rich),
             reading=self.reader(text),
-            rules=tuple(sorted({f"{h.signal}/{h.rule}" for h in hits})),
+            rules=tuple(sorted(fired | {f"VETO:{v}" for v in vetoed})),
         )
         return AnalysedUtterance(utterance, rich, hits)
 

@@ -141,17 +141,31 @@ def _rule_triggered(rule: Rule, token: Token, lexicon: SignalLexicon) -> bool:
 
 def detect(text: str, tokens: Sequence[Token], lexicon: SignalLexicon | None = None) -> list[RuleHit]:
     """Every rule that matched in ``text`` (one utterance), in text order."""
+    return detect_all(text, tokens, lexicon)[0]
+
+
+def detect_all(
+    text: str, tokens: Sequence[Token], lexicon: SignalLexicon | None = None
+) -> tuple[list[RuleHit], list[str]]:
+    """The rules that matched, and the ``signal/rule`` names a word triggered but the clause vetoed
+    (a denied intention, a negated opinion: 解約するつもりはない): evidence *against* the signal."""
     lex = lexicon or SignalLexicon.default()
     price = talks_about_money(text, tokens)
     hits: list[RuleHit] = []
+    vetoed: list[str] = []
     for clause in split_clauses(text, tokens):
+        strings = clause.strings
         for token in clause.tokens:
             for rule in RULES:
-                if _rule_triggered(rule, token, lex) and _applies(rule, clause, token, price, lex):
+                if not _rule_triggered(rule, token, lex):
+                    continue
+                if _applies(rule, clause, token, price, lex):
                     hits.append(
                         RuleHit(rule.signal, rule.name, rule.weight, token.surface, token.start, token.end)
                     )
-    return hits
+                elif rule.block & strings or any(group <= strings for group in rule.block_all):
+                    vetoed.append(f"{rule.signal}/{rule.name}")
+    return hits, vetoed
 
 
 def noisy_or(weights: Iterable[float]) -> float:
