@@ -22,13 +22,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from voc.redaction.pii import Detection, PiiType
-from voc.redaction.reading import Reader, phonetic_key, to_katakana
+from voc.redaction.reading import Reader, allowed_edits, phonetic_key, to_katakana
 
 _SPLIT_RE = re.compile(r"[ \u3000・,，]+")
 _HUMBLE_INTRO_RE = re.compile(r"\s*と\s*(?:申し|もうし)")
 _INTRO_AFTER_RE = re.compile(r"\s*(?:と|って)\s*(?:申し|もうし|言い|いい|いう|言う)")
 _TITLE_AFTER_RE = re.compile(r"\s*(?:様|さま|サマ|さん|サン|殿|でございます|です)")
-_SAMA_AFTER_RE = re.compile(r"\s*(?:様|さま)")
+_SAMA_AFTER_RE = re.compile(r"\s*(?:様|さま)(?!々|ざま)")
+# 〜センターの田中でございます: a name introduced after the organisation, whatever its part of speech.
+_ORG_INTRO_RE = re.compile(
+    r"(?:センター|窓口|デスク|担当|係|部|課|事務局|サポート|会社|社)の\s*"
+    r"([^\s、。,，!?！？\n\u2029ぁ-ゖ][^\s、。,，!?！？\n\u2029]{0,7}?)\s*(?:でございます|と申します|です)"
+)
 _NAME_CUE_RE = re.compile(r"(?:お?名前|氏名|名義|フルネーム)(?:の方)?\s*(?:は|が|:|：)[\s、,]*")
 # Nouns that stand before 様 / と申します without being names (お客様, 担当と申します).
 _NOT_NAMES = frozenset(
@@ -36,10 +41,15 @@ _NOT_NAMES = frozenset(
         "客", "お客", "皆", "みな", "奥", "奥さん", "旦那", "ご主人", "主人", "本人", "ご本人", "神", "王",
         "担当", "担当者", "者", "係", "係員", "私", "わたくし", "僕", "俺", "自分", "こちら", "そちら",
         "弊社", "当社", "御社", "会社", "センター", "窓口", "オペレーター", "以上", "承知", "さよう", "左様",
-        "そう",
+        "そう", "子", "お子", "子供", "息子", "娘", "家族", "ご家族", "疲れ", "苦労", "世話", "馳走",
+        "おかげ", "お陰", "得意", "利用", "契約", "加入", "ご利用", "皆さん", "方", "人", "もの",
     )
 )  # fmt: skip
 _MAX_NAME_MORPHS = 4
+# わたくし、X と申します: whatever Whisper made of the name X (端もということを申します) is the name.
+_SELF_INTRO_RE = re.compile(
+    r"(?:わたくし|ワタクシ|私|わたし)(?:は|、|,|，|\s)+([^。、,，!?！？\n\u2029]{1,15}?)\s*(?:と|を|って)?\s*(?:申し|もうし)ます"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,9 @@ def find_crm_names(text: str, names: Sequence[PersonName], reader: Reader) -> li
     # By sound, morpheme by morpheme: a run of whole morphemes whose reading is a name's reading.
     readings = [(_plain(r), phonetic_key(_plain(r))[0]) for n in names for r in n.readings(reader)]
     readings = [(plain, key) for plain, key in readings if plain]
+    # The full name (family + given) is long enough to be recognised with an edit or two: Whisper's
+    # 大きな置き for アオキナオキ.
+    full = [phonetic_key(_plain(n.readings(reader)[-1]))[0] for n in names if n.given and n.readings(reader)]
     for i in range(len(morphs)):
         said = ""
         for j in range(i, min(len(morphs), i + _MAX_NAME_MORPHS)):
@@ -118,12 +131,28 @@ def find_crm_names(text: str, names: Sequence[PersonName], reader: Reader) -> li
                 break
             said += _plain(morphs[j][2])
             key = phonetic_key(said)[0]
-            for plain, name_key in readings:
-                if (said == plain or (len(name_key) > 2 and key == name_key)) and _name_like(
-                    text, morphs[i : j + 1]
-                ):
-                    found.append(Detection(PiiType.NAME, morphs[i][0], morphs[j][1]))
+            hit = any(
+                said == plain or (len(name_key) > 2 and key == name_key) for plain, name_key in readings
+            )
+            # An approximate full name neither starts nor ends with a particle (山田 太郎と ≠ 山田 太郎).
+            edges = {morphs[i][3], morphs[j][3]}
+            hit = hit or (
+                not edges & {"助詞", "助動詞"}
+                and any(len(k) >= 5 and _distance(key, k) <= allowed_edits(k) for k in full)
+            )
+            if hit and _name_like(text, morphs[i : j + 1]):
+                found.append(Detection(PiiType.NAME, morphs[i][0], morphs[j][1]))
     return found
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        cur = [i]
+        for j, cb in enumerate(b, start=1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
 
 
 def _name_like(text: str, span: Sequence[tuple[int, int, str, str, str]]) -> bool:
@@ -167,13 +196,15 @@ def find_introduced_names(text: str, reader: Reader) -> list[Detection]:
                     )
                 )
             )
-            or (
-                _SAMA_AFTER_RE.match(after)
-                and surface not in _NOT_NAMES
-                and (m[4].startswith("固有名詞") or (m[3] == "名詞" and _is_katakana_word(surface)))
-            )
+            or (_SAMA_AFTER_RE.match(after) and _is_name_word(m, surface))
         ):
             found.append(_extend_back(text, morphs, i))
+    found += [Detection(PiiType.NAME, m.start(1), m.end(1)) for m in _SELF_INTRO_RE.finditer(text)]
+    found += [
+        Detection(PiiType.NAME, m.start(1), m.end(1))
+        for m in _ORG_INTRO_RE.finditer(text)
+        if m.group(1) not in _NOT_NAMES
+    ]
     # After 名前は / 氏名が: the nouns up to the first particle or copula.
     for match in _NAME_CUE_RE.finditer(text):
         rest = [m for m in morphs if m[0] >= match.end()]

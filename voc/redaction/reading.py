@@ -32,15 +32,16 @@ def phonetic_key(kana: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     prev = ""
-    for i, ch in enumerate(kana):
-        if ch in _DROP:
+    for i, raw in enumerate(kana):
+        if raw in _DROP:
             continue
-        # Long vowels: オウ/オオ → オ, エイ → エ (セイネン ≈ セーネン ≈ セネン).
+        ch = raw.translate(_KEY_MAP)
+        # Long vowels: オウ/オオ → オ, エイ → エ (セイネン ≈ セーネン ≈ セネン, ティ ≈ テ).
         if (ch in "ウオ" and prev in _O_ROW) or (ch == "イ" and prev in _E_ROW):
             prev = ch
             continue
         prev = ch
-        out.append(ch.translate(_KEY_MAP))
+        out.append(ch)
         where.append(i)
     return "".join(out), where
 

@@ -28,6 +28,9 @@ def detect_bank_accounts(text: str, runs: Sequence[DigitRun], ctx: ContextWindow
         if not ctx.near(CONTEXT_RE, run.start, run.end):
             continue
         for w in run.windows(5, 8):
-            if len(w.digits) != 6 and not is_quantity(text, w.start, w.end):
+            # Six digits only as a whole number (a 7-digit account Whisper dropped a digit of), never
+            # a slice of a longer one.
+            whole = w.first == 0 and w.last == len(run.groups) - 1
+            if (len(w.digits) != 6 or whole) and not is_quantity(text, w.start, w.end):
                 found.extend(window_detections(PiiType.BANK_ACCOUNT, run, w))
     return found

@@ -17,10 +17,12 @@ from voc.redaction.pii import Detection, PiiType
 
 # 〜月日 after one or two kanji: how Whisper writes 生年月日 when it mishears it (青年月日, 正念月日).
 CONTEXT_RE = re.compile(
-    r"生年月日|誕生日|生まれ|うまれ|生年|たんじょうび|せいねんがっぴ|セイネンガッピ|[\u4e00-\u9fff]{1,2}月日"
+    r"生年月日|誕生日|生まれ|うまれ|まれ(?:です|で|の)|生年|たんじょうび|せいねんがっぴ|セイネンガッピ"
+    r"|[\u4e00-\u9fff]{1,2}月日"
     r"|(?i:birth)"
 )
-READINGS = ("セイネンガッピ", "タンジョウビ")
+# セイネン alone too: Whisper keeps the sound of 生年 and changes the rest (青年学び, 青年月日).
+READINGS = ("セイネンガッピ", "タンジョウビ", "セイネン")
 
 _NUM = r"[0-9０-９〇零一二三四五六七八九十百千]{1,8}"
 _S = r"[ \u3000]*"

@@ -2,8 +2,8 @@
 
 Policy:
 
-* Near a cue (マイナンバー, 個人番号, my number) every 12-digit number is redacted, check digit or
-  not: speech recognition drops and mishears digits, and the number is said in chunks (1234の5678…).
+* Near a cue (マイナンバー, 個人番号, my number) every number of 4 to 12 digits is redacted, check
+  digit or not: speech recognition drops and mishears digits, and the number is said in chunks.
 * Without a cue, a number of exactly 12 digits whose last digit is the My Number check digit is
   redacted too: that holds for one 12-digit number in eleven, and an over-redacted reference number
   costs less than a leaked identity number (番号法 restricts even storing it).
@@ -22,6 +22,7 @@ from voc.redaction.pii import Detection, PiiType
 CONTEXT_RE = re.compile(r"マイ\s*ナンバー|まいなんばー|個人番号|(?i:my\s*number)")
 READINGS = ("マイナンバー", "コジンバンゴウ")
 DIGITS = 12
+CHUNK_MIN_DIGITS = 4
 
 
 def check_digit(first_11: str) -> int:
@@ -43,7 +44,9 @@ def detect_my_numbers(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -
         cued = ctx.near(CONTEXT_RE, run.start, run.end)
         if not cued and not is_my_number(run.digits):
             continue
-        for w in run.windows(DIGITS, DIGITS):
+        # After the cue every chunk of 4+ digits is part of it: Whisper drops digits of a number read
+        # out in groups (2134の丸721の681温), and a 10-digit remainder is still the person's number.
+        for w in run.windows(CHUNK_MIN_DIGITS if cued else DIGITS, DIGITS):
             if not is_quantity(text, w.start, w.end):
                 found.extend(window_detections(PiiType.MY_NUMBER, run, w))
     return found

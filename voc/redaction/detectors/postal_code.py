@@ -19,10 +19,13 @@ def detect_postal_codes(text: str, runs: Sequence[DigitRun], ctx: ContextWindow)
     found: list[Detection] = []
     for run in runs:
         cued = ctx.near(CONTEXT_RE, run.start, run.end)
-        for w in run.windows(7, 7):
+        # After the cue, one digit more or less is still the code: Whisper drops and repeats digits.
+        for w in run.windows(6 if cued else 7, 8 if cued else 7):
             if is_quantity(text, w.start, w.end):
                 continue
             shaped = w.last == w.first + 1 and len(run.groups[w.first].digits) == 3
-            if cued or (shaped and _ADDRESS_AFTER_RE.match(text, w.end)):
+            if (cued and (len(w.digits) == 7 or len(w.digits) == len(run.digits))) or (
+                len(w.digits) == 7 and shaped and _ADDRESS_AFTER_RE.match(text, w.end)
+            ):
                 found.extend(window_detections(PiiType.POSTAL_CODE, run, w))
     return found

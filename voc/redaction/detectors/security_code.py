@@ -17,7 +17,7 @@ from voc.redaction.pii import Detection, PiiType
 
 CONTEXT_RE = re.compile(
     r"セキュリティ[ー－]?\s*(?:コード|番号|ナンバー)|せきゅりてぃ|(?i:CV[VC]2?|CID|security\s*code)"
-    r"|ＣＶ[ＶＣ]|裏面|裏側|裏の|うらの|[3３三4４四]桁の(?:番号|数字|コード)|暗証番号|ピン(?:番号|コード)|PIN"
+    r"|ＣＶ[ＶＣ]|裏面|裏側|裏の|うらの|(?:[3３三4４四]|サン|さん|ヨン|よん)(?:桁|ケタ|けた)の(?:番号|数字|コード)|暗証番号|ピン(?:番号|コード)|PIN"
 )
 READINGS = ("セキュリティコード", "セキュリティーコード", "アンショウバンゴウ")
 _ALNUM_BEFORE_RE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]$")
