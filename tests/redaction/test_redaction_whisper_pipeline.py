@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -70,7 +71,7 @@ def _carries_any(texts: list[str], secret: dict[str, object]) -> bool:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_no_exposed_secret_reaches_storage_search_logs_exports_or_webhooks(
-    runtime: Runtime, toolkit: TextToolkit, caplog: pytest.LogCaptureFixture
+    runtime: Runtime, toolkit: TextToolkit, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     from voc.runtime import configure_logging
 
@@ -93,7 +94,7 @@ def test_no_exposed_secret_reaches_storage_search_logs_exports_or_webhooks(
             kana = f"{crm.family_kana or ''} {crm.given_kana or ''}".strip()
             session.add(Customer(customer_id=f"C{n}", name=name, attributes={"name_kana": kana}))
             session.commit()
-            path = runtime.settings.data_dir / f"call{n}.wav"
+            path = tmp_path / f"call{n}.wav"
             path.write_bytes(wav_bytes(seed=n + 1))  # one distinct recording per call
             call = register_call(session, runtime.store.put_file(path), CallCreate(customer_id=f"C{n}")).call
             session.commit()

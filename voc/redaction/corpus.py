@@ -189,7 +189,11 @@ def markdown(result: CorpusScore, corpus: Path, n_lines: int) -> str:
         "\nA secret is exposed when Whisper's text still carries it (four digits in a row of the number, "
         "the month and day or the year of a birth date, a name or e-mail word by spelling or reading); "
         "a leak is an exposed secret left after redaction; a figure (amount, plan price, call date, "
-        "duration, count) is lost when Whisper wrote it and the redacted text no longer has it."
+        "duration, count) is lost when Whisper wrote it and the redacted text no longer has it. "
+        "The detectors were improved while reading this corpus (お店は番号 for お電話番号, "
+        "青年学び for 生年月日, numbers in fragments); `tests/redaction/test_redaction_whisper_forms.py` "
+        "holds forms written separately, and a new rendering (other voices, another Whisper) is the "
+        "honest check of how far the rules carry."
     )
     return "\n".join(rows)
 

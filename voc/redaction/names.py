@@ -46,6 +46,7 @@ _NOT_NAMES = frozenset(
     )
 )  # fmt: skip
 _MAX_NAME_MORPHS = 4
+_KANA_NAME_RE = re.compile(r"([ぁ-ゖァ-ヺー・ 　]{4,16}?)\s*(?:です|と申します|と言います|でございます)")
 # わたくし、X と申します: whatever Whisper made of the name X (端もということを申します) is the name.
 _SELF_INTRO_RE = re.compile(
     r"(?:わたくし|ワタクシ|私|わたし)(?:は|、|,|，|\s)+([^。、,，!?！？\n\u2029]{1,15}?)\s*(?:と|を|って)?\s*(?:申し|もうし)ます"
@@ -215,6 +216,10 @@ def find_introduced_names(text: str, reader: Reader) -> list[Detection]:
             span.append(m)
         if span:
             found.append(Detection(PiiType.NAME, span[0][0], span[-1][1]))
+        # A name Whisper spelled in kana it could not parse (にひむらまくとです): the kana up to です.
+        kana = _KANA_NAME_RE.match(text, match.end())
+        if kana is not None and len(reader.morphemes(kana.group(1))) > 1:  # いいです is a word
+            found.append(Detection(PiiType.NAME, kana.start(1), kana.end(1)))
     return found
 
 

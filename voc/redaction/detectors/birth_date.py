@@ -7,7 +7,10 @@ only when it is unmistakably a year (an era name or four digits: 昭和55年生�
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from voc.redaction.context import ContextWindow
@@ -45,11 +48,25 @@ DATE_RE = re.compile(
 )
 
 
+# A year this recent is a contract or payment date said after the birth date, not a customer's birth.
+RECENT_YEARS = 10
+_WESTERN_YEAR_RE = re.compile(r"(?<![0-9０-９])([12１２][0-9０-９]{3})[ \u3000]*年")
+
+
+def _recent(date: str) -> bool:
+    m = _WESTERN_YEAR_RE.match(unicodedata.normalize("NFKC", date))
+    return m is not None and int(m.group(1)) > datetime.date.today().year - RECENT_YEARS
+
+
 def detect_birth_dates(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> list[Detection]:
+    # A month and day alone (3月12日) is a birth date only right after its cue (this segment or the
+    # question before it); further on it is more likely a billing or call date.
+    close = dataclasses.replace(ctx, max_segments_before=min(1, ctx.max_segments_before))
     found = [
         Detection(PiiType.BIRTH_DATE, m.start(), m.end())
         for m in DATE_RE.finditer(text)
-        if ctx.near(CONTEXT_RE, m.start(), m.end())
+        if not _recent(m.group())
+        and (ctx if "年" in m.group() else close).near(CONTEXT_RE, m.start(), m.end())
     ]
     # Dates said as bare numbers: 19800312, 1980 3 12, 1980の03の12.
     for run in runs:

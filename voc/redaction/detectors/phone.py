@@ -24,6 +24,7 @@ STRONG_CONTEXT_RE = re.compile(
 READINGS = ("デンワバンゴウ", "ケイタイバンゴウ", "レンラクサキ", "オリカエシ")
 _PLUS_RE = re.compile(r"(?:\+|＋|プラス)[ \u3000]*$")
 CHUNK_MIN_DIGITS = 4
+_UNIT_RIGHT_AFTER_RE = re.compile(r"(?:円|分|秒|時|日|月|年|回|件|人|歳|才|ギガ|GB|％|%|パーセント)")
 _ELEVEN_DIGIT_PREFIXES = ("020", "050", "060", "070", "080", "090", "0800")
 
 
@@ -54,6 +55,8 @@ def detect_phones(text: str, runs: Sequence[DigitRun], ctx: ContextWindow) -> li
         # Part of a number just given, read back or repeated (「090の1234ですね」), is still it.
         recent = [digits for end, digits in said if end >= ctx.window_start(run.start)]
         for w in run.windows(CHUNK_MIN_DIGITS if recent or strong else 9, 13):
+            if _UNIT_RIGHT_AFTER_RE.match(text, w.end):  # a number running into "40分" ends before it
+                continue
             intl = _international_start(text, w.start, w.digits)
             if intl is not None:
                 found.extend(window_detections(PiiType.PHONE, run, w, start=intl))
