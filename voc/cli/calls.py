@@ -12,7 +12,7 @@ from voc.calls.ingest import ingest_files
 from voc.calls.metadata import MetadataError, MetadataFile, read_metadata
 from voc.calls.queries import call_detail, find_call
 from voc.calls.replay import replay_call
-from voc.cli.common import fail, print_json, progress_bar, runtime
+from voc.cli.common import fail, print_json, progress_bar, runtime, say_where
 from voc.db.calls import Call
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
@@ -147,6 +147,7 @@ def show_cmd(
     with Session(rt.engine) as session:
         call = find_call(session, ref)
         if call is None:
+            say_where(rt)
             fail(f"no call {ref!r}", 1)
         from voc.pipeline.factory import call_signals
 
@@ -191,6 +192,9 @@ def list_cmd(
             typer.echo(health.summary(), err=True)
         return
     typer.echo(health.summary())
+    if not calls:
+        typer.echo("no calls" + (f" with status {status}" if status else ""))
+        say_where(rt)
     for c in calls:
         typer.echo(
             f"{c.id:>6}  {c.external_id or '-':<16} {c.status:<12} "

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
 
 from voc.runtime import Runtime
 from voc.settings import Settings
@@ -36,6 +37,12 @@ def runtime(ctx: typer.Context, *, migrate: bool = True) -> Runtime:
         ctx.call_on_close(obj["runtime"].close)
     rt: Runtime = obj["runtime"]
     return rt
+
+
+def say_where(rt: Runtime) -> None:
+    """On stderr: which database this command read, for when it found nothing (a wrong folder or setting)."""
+    url = make_url(rt.settings.resolved_database_url).render_as_string(hide_password=True)
+    typer.echo(f"(database: {url} — set VOC_DATA_DIR or VOC_DATABASE_URL to use another)", err=True)
 
 
 def print_json(data: Any) -> None:

@@ -12,7 +12,7 @@ import typer
 from sqlmodel import Session, select
 
 from voc.calls.queries import find_call
-from voc.cli.common import fail, print_json, runtime
+from voc.cli.common import fail, print_json, runtime, say_where
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.runtime import Runtime
@@ -261,6 +261,7 @@ def at_risk_cmd(
         return
     if not ranked:
         typer.echo("no customer at risk")
+        say_where(rt)
     for item in ranked:
         typer.echo(
             f"{item['customer_id']} {item['name'] or ''}  risk {item['risk_score']:.2f}  "
