@@ -104,6 +104,8 @@ def test_a_crm_name_without_kana_is_read_by_the_dictionary() -> None:
         ("坂本様でいらっしゃいますね", "［氏名］様でいらっしゃいますね"),
         ("お名前は井上恵子です", "お名前は［氏名］です"),
         ("氏名は、キムラ ユウコです", "氏名は、［氏名］です"),
+        ("お名前は、タナカ ハナコさまでよろしいですか", "お名前は、［氏名］さまでよろしいですか"),
+        ("名前はにひむらまくとです", "名前は［氏名］です"),  # Whisper's kana for a name it did not know
         # The operator's own name in the greeting is redacted too (see voc.redaction.names).
         (
             "さくらモバイルサポートセンターの田中でございます",

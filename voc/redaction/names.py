@@ -46,7 +46,10 @@ _NOT_NAMES = frozenset(
     )
 )  # fmt: skip
 _MAX_NAME_MORPHS = 4
-_KANA_NAME_RE = re.compile(r"([ぁ-ゖァ-ヺー・ 　]{4,16}?)\s*(?:です|と申します|と言います|でございます)")
+_KANA_NAME_RE = re.compile(
+    r"((?:(?!さま|さん|様)[ぁ-ゖァ-ヺー・ 　]){4,16}?)\s*(?:様|さま|さん)?"
+    r"\s*(?:です|と申します|と言います|でございます)"
+)
 # わたくし、X と申します: whatever Whisper made of the name X (端もということを申します) is the name.
 _SELF_INTRO_RE = re.compile(
     r"(?:わたくし|ワタクシ|私|わたし)(?:は|、|,|，|\s)+([^。、,，!?！？\n\u2029]{1,15}?)\s*(?:と|を|って)?\s*(?:申し|もうし)ます"
