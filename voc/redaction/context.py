@@ -34,6 +34,10 @@ class ContextWindow:
     reader: Reader | None = None
     #: Per cue pattern, the readings it is also matched by (in katakana or hiragana).
     readings: Mapping[re.Pattern[str], tuple[str, ...]] = field(default_factory=dict)
+    # Where each pattern's cues sound in the whole text: read once per text, not once per window.
+    _sounds: dict[re.Pattern[str], list[tuple[int, int]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def _segment(self, pos: int) -> int:
         return max(0, bisect.bisect_right(self.segment_starts, pos) - 1)
@@ -46,24 +50,32 @@ class ContextWindow:
     def before(self, pos: int) -> str:
         return self.text[self.window_start(pos) : pos]
 
-    def after(self, pos: int) -> str:
+    def after_end(self, pos: int) -> int:
+        """Where the context after ``pos`` ends (within its segment)."""
         k = self._segment(max(0, pos - 1))
         limit = self.segment_starts[k + 1] if k + 1 < len(self.segment_starts) else len(self.text)
-        return self.text[pos : min(limit, pos + self.max_chars_after)]
+        return min(limit, pos + self.max_chars_after)
+
+    def after(self, pos: int) -> str:
+        return self.text[pos : self.after_end(pos)]
 
     def near(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
         """Whether ``pattern`` occurs in the context before ``start`` or after ``end``."""
         before, after = self.before(start), self.after(end)
         if pattern.search(before) is not None or pattern.search(after) is not None:
             return True
-        return self.sounds_near(pattern, before, after)
+        lo, hi = self.window_start(start), self.after_end(end)
+        return any((lo <= s and e <= start) or (end <= s and e <= hi) for s, e in self.sound_spans(pattern))
 
-    def sounds_near(self, pattern: re.Pattern[str], *texts: str) -> bool:
-        cues = self.readings.get(pattern)
-        if not cues or self.reader is None:
-            return False
-        return any(sounds_like(self.reader, t, cues) for t in texts)
+    def sound_spans(self, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        """Spans of the text that sound like one of ``pattern``'s cue readings."""
+        spans = self._sounds.get(pattern)
+        if spans is None:
+            cues = self.readings.get(pattern)
+            spans = sounds_like(self.reader, self.text, cues) if cues and self.reader else []
+            self._sounds[pattern] = spans
+        return spans
 
     def anywhere(self, pattern: re.Pattern[str]) -> bool:
         """Whether the cue occurs anywhere in the text, spelled or sounding alike."""
-        return pattern.search(self.text) is not None or self.sounds_near(pattern, self.text)
+        return pattern.search(self.text) is not None or bool(self.sound_spans(pattern))
