@@ -84,20 +84,26 @@ def redact_cmd(
 @app.command("rerun")
 def rerun_cmd(
     ctx: typer.Context,
-    call: list[int] = typer.Option([], "--call", help="Only this call id (repeatable); default: every call."),
+    call: list[int] = typer.Option(
+        [], "--call", metavar="ID", help="Only this call id (repeatable); default: every call."
+    ),
     as_json: bool = typer.Option(False, "--json"),
+    refit_topics: bool = typer.Option(
+        True, "--refit-topics/--no-refit-topics", help="Refit the topic model when any text changed."
+    ),
 ) -> None:
     """Re-apply the current redactor to stored transcripts and everything derived from them.
 
     Segment texts, tokens (search and topics input), the call's redaction list, signal evidence,
-    feedback snapshots and pending webhook payloads are updated; each changed call is audited.
-    Running it again changes nothing.
+    feedback snapshots and pending webhook payloads are updated; each changed call is audited; the
+    topic model is refitted on the new tokens (its terms came from the old ones). Running it again
+    changes nothing.
     """
     from voc.cli.text import load_toolkit
     from voc.redaction.rerun import rerun_redaction
     from voc.signals.params import SignalParams
     from voc.signals.stage import make_signals_stage
-    from voc.topics.service import TopicParams, assign_call
+    from voc.topics.service import TopicParams, active_version, assign_call, refit
 
     rt = runtime(ctx)
     redactor = pipeline_redactor(rt.settings)
@@ -117,6 +123,11 @@ def rerun_cmd(
         topics_stage,
     ]
     report = rerun_redaction(rt.engine, redactor, toolkit.tokenizer, stages=stages, call_ids=call or None)
+    if refit_topics and report.calls_changed:
+        with Session(rt.engine) as session:
+            if active_version(session) is not None:  # topic terms were learned from the old tokens
+                refit(session, topic_params)
+                session.commit()
     if as_json:
         print_json(report.as_dict())
         return
