@@ -125,9 +125,18 @@ export async function renderCrm(view, { params }) {
       t("crm.csv"),
     ),
   );
-  const section = h("section", { class: "panel" }, h("h1", {}, t("crm.title")), form);
+  const listBox = h("div", { class: "crm-list-box" });
+  const section = h("section", { class: "panel" }, h("h1", {}, t("crm.title")), form, listBox);
+  // The import first: it is usable while the list is computed, and a finished import refreshes the list only.
+  if (can("customers.write")) view.append(importPanel(() => loadList()));
   view.append(section);
-  const page = await api("customers", { query: { ...query, limit: PAGE_SIZE, offset } });
+
+  async function loadList() {
+    const page = await api("customers", { query: { ...query, limit: PAGE_SIZE, offset } });
+    listBox.replaceChildren(...listContent(page));
+  }
+
+  function listContent(page) {
   const rows = page.items.map((c) =>
     h(
       "tr",
@@ -142,7 +151,7 @@ export async function renderCrm(view, { params }) {
       h("td", { class: "follow" }, followUpText(c.follow_up)),
     ),
   );
-  section.append(
+  return [
     h("p", { class: "muted", id: "crm-total" }, t("crm.total", { n: page.total })),
     page.items.length
       ? h(
@@ -170,6 +179,8 @@ export async function renderCrm(view, { params }) {
       h("button", { type: "button", id: "crm-prev", disabled: offset ? null : "", onclick: () => go({ offset: String(Math.max(0, offset - PAGE_SIZE)) }) }, `← ${t("common.prev")}`),
       h("button", { type: "button", id: "crm-next", disabled: page.next_offset === null ? "" : null, onclick: () => go({ offset: String(page.next_offset) }) }, `${t("common.next")} →`),
     ),
-  );
-  if (can("customers.write")) view.append(importPanel(() => go({})));
+  ];
+  }
+
+  await loadList();
 }
