@@ -61,11 +61,12 @@ def test_independent_sentences_beat_the_rules_and_spare_the_decoys(
     scores = score_set("independent", detector, load_corpus(INDEPENDENT), analyzer.analyse, sentiment_lexicon)
     for signal in SIGNAL_TYPES:
         learned, rules = scores.detector[signal], scores.rules[signal]
-        assert learned.f1 >= 0.75, (signal, learned)
-        assert learned.f1 > rules.f1, (signal, learned, rules)
-    assert scores.decoy_fp_detector <= 0.08
+        assert learned.f1 >= 0.7, (signal, learned)
+        assert learned.precision >= 0.8, (signal, learned)
+        assert learned.f1 > rules.f1 + 0.1, (signal, learned, rules)
+    assert scores.decoy_fp_detector <= 0.1
     assert scores.sentiment_negative_f1 is not None and scores.sentiment_negative_f1_lexicon is not None
-    assert scores.sentiment_negative_f1 > scores.sentiment_negative_f1_lexicon + 0.05
+    assert scores.sentiment_negative_f1 > scores.sentiment_negative_f1_lexicon + 0.2
 
 
 def test_confidence_is_a_probability_that_orders_the_evidence(

@@ -38,16 +38,26 @@ DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.81, 0.05), 2)
 
 
-def best_threshold(y: npt.NDArray[np.int_], proba: npt.NDArray[np.float64]) -> float:
-    """The grid threshold with the best F1 on out-of-fold probabilities (ties: the one nearest 0.5)."""
-    best, best_f1 = DEFAULT_THRESHOLD, -1.0
-    for t in sorted(THRESHOLD_GRID, key=lambda v: abs(v - DEFAULT_THRESHOLD)):
+def best_threshold(
+    y: npt.NDArray[np.int_],
+    proba: npt.NDArray[np.float64],
+    decoys: npt.NDArray[np.bool_] | None = None,
+    max_decoy_fp: float = 1.0,
+) -> float:
+    """The grid threshold with the best F1 on out-of-fold probabilities among those that raise the signal
+    on at most ``max_decoy_fp`` of the decoys (lines written to tempt it); if none does, the one that
+    raises it on the fewest. Ties go to the threshold nearest 0.5."""
+    negatives = (y == 0) if decoys is None else (decoys & (y == 0))
+    scored: list[tuple[bool, float, float, float]] = []
+    for t in THRESHOLD_GRID:
         pred = proba >= t
         tp = float(np.sum(pred & (y == 1)))
         f1 = 2 * tp / (float(np.sum(pred)) + float(np.sum(y == 1)) or 1.0)
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(t), f1
-    return best
+        fp = float(np.mean(pred[negatives])) if negatives.any() else 0.0
+        scored.append(
+            (fp <= max_decoy_fp, f1 if fp <= max_decoy_fp else -fp, -abs(t - DEFAULT_THRESHOLD), float(t))
+        )
+    return max(scored)[3]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,9 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     calibration_folds:
         Folds of the out-of-fold predictions that calibrate each head and choose its threshold
         (grouped by ``groups`` when given; 0: no calibration, threshold 0.5 on the raw probability).
+    max_decoy_fp:
+        Share of the decoys (``fit``'s ``decoys``) a signal may fire on out of fold; the threshold is the
+        best-F1 one within that budget. Analysts act on flags: a false alarm costs a call back.
     random_state:
         Seed of every solver and split (the same corpus gives the same model).
     """
@@ -89,6 +102,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         embedding_weight: float = 1.0,
         min_df: int = 2,
         calibration_folds: int = 3,
+        max_decoy_fp: float = 0.02,
         random_state: int = 0,
     ) -> None:
         self.C = C
@@ -97,6 +111,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.embedding_weight = embedding_weight
         self.min_df = min_df
         self.calibration_folds = calibration_folds
+        self.max_decoy_fp = max_decoy_fp
         self.random_state = random_state
 
     def _linear(self, C: float) -> LogisticRegression:  # noqa: N803
@@ -111,13 +126,16 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         sentiment: Sequence[str] | None = None,
         groups: Sequence[str] | None = None,
         sample_weight: npt.ArrayLike | None = None,
+        decoys: npt.ArrayLike | None = None,
     ) -> Self:
-        """``y``: 0/1 of shape (n, len(SIGNAL_TYPES)); ``sentiment``: one of ``SENTIMENTS`` per row."""
+        """``y``: 0/1 of shape (n, len(SIGNAL_TYPES)); ``sentiment``: one of ``SENTIMENTS`` per row;
+        ``decoys``: which rows were written to tempt the detector (their false alarms bound thresholds)."""
         utterances = list(X)
         labels = np.asarray(y, dtype=int)
         if labels.shape != (len(utterances), len(SIGNAL_TYPES)):
             raise ValueError(f"y must have shape ({len(utterances)}, {len(SIGNAL_TYPES)})")
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        tempting = None if decoys is None else np.asarray(decoys, dtype=bool)
         with cached_embeddings():
             self.features_ = UtteranceFeatures(self.encoder, self.embedding_weight, self.min_df).fit(
                 utterances
@@ -132,7 +150,9 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 log.warning("signal %s: only one class in the training labels; never predicted", signal)
                 self.heads_[signal], self.thresholds_[signal] = None, 1.0
                 continue
-            self.heads_[signal], self.thresholds_[signal] = self._fit_head(matrix, column, groups, weights)
+            self.heads_[signal], self.thresholds_[signal] = self._fit_head(
+                matrix, column, groups, weights, tempting
+            )
         # liblinear is binary: one head per sentiment, probabilities normalised across them.
         self.sentiment_heads_: dict[str, LogisticRegression] = {}
         if sentiment is not None:
@@ -159,6 +179,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         y: npt.NDArray[np.int_],
         groups: Sequence[str] | None,
         weights: npt.NDArray[np.float64] | None,
+        decoys: npt.NDArray[np.bool_] | None,
     ) -> tuple[SignalHead, float]:
         model = self._linear(self.C).fit(matrix, y, sample_weight=weights)
         folds = self._folds(y, groups) if self.calibration_folds >= 2 else []
@@ -176,7 +197,8 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         platt = LogisticRegression(C=1e4).fit(decision[seen].reshape(-1, 1), y[seen])
         head = SignalHead(model, float(platt.coef_[0, 0]), float(platt.intercept_[0]))
         calibrated = 1.0 / (1.0 + np.exp(-(head.slope * decision[seen] + head.intercept)))
-        return head, best_threshold(y[seen], calibrated)
+        tempting = None if decoys is None else decoys[seen]
+        return head, best_threshold(y[seen], calibrated, tempting, self.max_decoy_fp)
 
     def predict_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(signal) per utterance, shape (n, len(SIGNAL_TYPES)), columns in ``SIGNAL_TYPES`` order."""

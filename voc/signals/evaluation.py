@@ -181,6 +181,7 @@ def fit_detector(
         sentiment=[u.sentiment for u in items],
         groups=[u.family for u in items],
         sample_weight=[decoy_weight if u.kind == "decoy" else 1.0 for u in items],
+        decoys=[is_decoy(u) for u in items],
     )
 
 
