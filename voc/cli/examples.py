@@ -15,6 +15,7 @@ from voc.csvfiles import read_csv_file
 from voc.customers.records import import_csv
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
+from voc.paths import source_checkout
 from voc.signals.params import SignalParams
 
 app = typer.Typer(no_args_is_help=True)
@@ -23,13 +24,22 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("load")
 def load_cmd(
     ctx: typer.Context,
-    folder: Path = typer.Option(
-        Path("examples"), exists=True, file_okay=False, help="crm.csv, calls.csv, calls/"
+    folder: Path | None = typer.Option(
+        None,
+        exists=True,
+        file_okay=False,
+        help="crm.csv, calls.csv, calls/. Default: examples/ of the source checkout.",
     ),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when calls are already stored."),
     wait: bool = typer.Option(False, "--wait", help="Also transcribe and analyse them now."),
 ) -> None:
     """Import the example CRM records and queue the example calls."""
+    if folder is None:
+        # The examples are not part of the package: they live in the source checkout, wherever it runs.
+        checkout = source_checkout()
+        if checkout is None or not (checkout / "examples").is_dir():
+            fail("no examples folder here: pass --folder PATH (the repository's examples/)")
+        folder = checkout / "examples"
     rt = runtime(ctx)
     with Session(rt.engine) as session:
         if if_empty and session.exec(select(Call.id).limit(1)).first() is not None:
