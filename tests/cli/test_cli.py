@@ -77,6 +77,10 @@ def test_a_shift_jis_crm_export_loads_its_good_rows_and_names_both_bad_lines(tmp
         assert f"line {line}:" in out.stderr
     assert "Traceback" not in out.stderr
     assert "髙橋①商店" in voc("customers", "show", "S001", cwd=tmp_path).stdout
+    found = voc("customers", "list", "--q", "髙橋", cwd=tmp_path).stdout.splitlines()
+    assert len(found) == 1 and found[0].startswith("S001")
+    by_fee = voc("customers", "list", "--sort", "fee", "--csv", cwd=tmp_path).stdout.lstrip("\ufeff")
+    assert [line.split(",")[0] for line in by_fee.splitlines()[1:]] == ["S001", "S004", "S002"]
 
 
 def test_ingest_names_every_bad_metadata_row_and_queues_the_good_ones(tmp_path: Path) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
 from sqlmodel import Session, select
 
-from voc.cli.common import fail, print_json, runtime
+from voc.cli.common import fail, print_json, runtime, say_where
 from voc.csvfiles import CsvEncodingError, read_csv_file
+from voc.customers.listing import CustomerQuery, CustomerSort, customers_csv, list_customers
 from voc.customers.records import import_csv, to_public
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.customers import Customer
@@ -53,3 +55,37 @@ def show_cmd(ctx: typer.Context, customer_id: str) -> None:
         if customer is None:
             fail(f"no customer {customer_id!r}", 1)
         print_json(to_public(session, customer).model_dump(mode="json"))
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    q: str | None = typer.Option(None, "--q", help="Part of the name or customer id, or a phone number."),
+    sort: CustomerSort = typer.Option(CustomerSort.RISK, help="risk, fee, health, name or customer_id."),
+    ascending: bool = typer.Option(False, "--asc", help="Lowest first."),
+    flagged: bool = typer.Option(False, "--flagged", help="Only customers with a flag in force."),
+    limit: int = typer.Option(50, min=1, max=100_000),
+    as_csv: bool = typer.Option(False, "--csv", help="The whole list as CSV (Excel: UTF-8 with BOM)."),
+) -> None:
+    """List customers with their risk, health, flags and follow-up, as the web UI's customer list."""
+    rt = runtime(ctx)
+    query = CustomerQuery(
+        q=q, sort=sort, descending=not ascending, flagged_only=flagged, limit=None if as_csv else limit
+    )
+    with Session(rt.engine) as session:
+        page = list_customers(session, query, SignalParams.from_settings(rt.settings.signals))
+    if as_csv:
+        sys.stdout.write(customers_csv(page.items))
+        return
+    if not page.items:
+        typer.echo("no customers")
+        say_where(rt)
+    for c in page.items:
+        follow = c["follow_up"]
+        typer.echo(
+            f"{c['customer_id']:<12} {c['name'] or '':<20} risk {c['risk_score']:.2f}  "
+            f"health {c['health_score']}  {' '.join(c['flags']) or '-'}"
+            + (f"  [{follow['state']} by {follow['by']}]" if follow else "")
+        )
+    if page.total > len(page.items):
+        typer.echo(f"({len(page.items)} of {page.total}; --limit for more)")
