@@ -137,49 +137,49 @@ export async function renderCrm(view, { params }) {
   }
 
   function listContent(page) {
-  const rows = page.items.map((c) =>
-    h(
-      "tr",
-      { class: "customer-row", "data-customer": c.customer_id },
-      h("td", {}, h("a", { href: `${BASE}/customers/${encodeURIComponent(c.customer_id)}` }, c.name || c.customer_id)),
-      h("td", { class: "muted" }, c.customer_id),
-      h("td", {}, c.plan || "—"),
-      h("td", { class: "num fee" }, c.monthly_fee === null ? "—" : `¥${fmtNumber(c.monthly_fee)}`),
-      h("td", { class: "num risk" }, fmtNumber(c.risk_score, 2)),
-      h("td", { class: "num" }, h("span", { class: `pill ${healthClass(c.health_score)}` }, String(c.health_score))),
-      h("td", {}, c.flags.map((f) => h("span", { class: `pill flag flag-${f}` }, label("flag", f)))),
-      h("td", { class: "follow" }, followUpText(c.follow_up)),
-    ),
-  );
-  return [
-    h("p", { class: "muted", id: "crm-total" }, t("crm.total", { n: page.total })),
-    page.items.length
-      ? h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { class: "customers", id: "crm-list" },
+    const rows = page.items.map((c) =>
+      h(
+        "tr",
+        { class: "customer-row", "data-customer": c.customer_id },
+        h("td", {}, h("a", { href: `${BASE}/customers/${encodeURIComponent(c.customer_id)}` }, c.name || c.customer_id)),
+        h("td", { class: "muted" }, c.customer_id),
+        h("td", {}, c.plan || "—"),
+        h("td", { class: "num fee" }, c.monthly_fee === null ? "—" : `¥${fmtNumber(c.monthly_fee)}`),
+        h("td", { class: "num risk" }, fmtNumber(c.risk_score, 2)),
+        h("td", { class: "num" }, h("span", { class: `pill ${healthClass(c.health_score)}` }, String(c.health_score))),
+        h("td", {}, c.flags.map((f) => h("span", { class: `pill flag flag-${f}` }, label("flag", f)))),
+        h("td", { class: "follow" }, followUpText(c.follow_up)),
+      ),
+    );
+    return [
+      h("p", { class: "muted", id: "crm-total" }, t("crm.total", { n: page.total })),
+      page.items.length
+        ? h(
+            "div",
+            { class: "table-wrap" },
             h(
-              "thead",
-              {},
+              "table",
+              { class: "customers", id: "crm-list" },
               h(
-                "tr",
+                "thead",
                 {},
-                ["name", "id", "plan", "fee", "risk", "health", "flags", "follow"].map((key) => h("th", {}, t(`crm.col.${key}`))),
+                h(
+                  "tr",
+                  {},
+                  ["name", "id", "plan", "fee", "risk", "health", "flags", "follow"].map((key) => h("th", {}, t(`crm.col.${key}`))),
+                ),
               ),
+              h("tbody", {}, rows),
             ),
-            h("tbody", {}, rows),
-          ),
-        )
-      : h("p", { class: "empty" }, t("crm.empty")),
-    h(
-      "nav",
-      { class: "pager", "aria-label": "pages" },
-      h("button", { type: "button", id: "crm-prev", disabled: offset ? null : "", onclick: () => go({ offset: String(Math.max(0, offset - PAGE_SIZE)) }) }, `← ${t("common.prev")}`),
-      h("button", { type: "button", id: "crm-next", disabled: page.next_offset === null ? "" : null, onclick: () => go({ offset: String(page.next_offset) }) }, `${t("common.next")} →`),
-    ),
-  ];
+          )
+        : h("p", { class: "empty" }, t("crm.empty")),
+      h(
+        "nav",
+        { class: "pager", "aria-label": "pages" },
+        h("button", { type: "button", id: "crm-prev", disabled: offset ? null : "", onclick: () => go({ offset: String(Math.max(0, offset - PAGE_SIZE)) }) }, `← ${t("common.prev")}`),
+        h("button", { type: "button", id: "crm-next", disabled: page.next_offset === null ? "" : null, onclick: () => go({ offset: String(page.next_offset) }) }, `${t("common.next")} →`),
+      ),
+    ];
   }
 
   await loadList();
