@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from voc.redaction import RedactingFilter, install_redacting_filter
+from voc.redaction.redactor import Redactor
 
 
 class ListHandler(logging.Handler):
@@ -60,3 +62,41 @@ def test_records_from_child_loggers_are_redacted_by_the_handler_filter(
     install_redacting_filter(logger)
     logging.getLogger(f"{logger.name}.child").warning("email %s", "yamada@example.com")
     assert handler.messages == ["email ［メールアドレス］"]
+
+
+def test_debug_logging_while_the_redactor_starts_does_not_recurse() -> None:
+    """The redactor's tagger logs at DEBUG when it is created (once per thread); with the filter on a
+    handler that record passes through the filter too, while the filter is redacting."""
+
+    class Keep(logging.Handler):
+        def __init__(self) -> None:
+            super().__init__(logging.DEBUG)
+            self.lines: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.lines.append(record.getMessage())
+
+    handler = Keep()
+    handler.addFilter(RedactingFilter(Redactor(enabled=True)))
+    voc_logger = logging.getLogger("voc")
+    old_level = voc_logger.level
+    voc_logger.addHandler(handler)
+    voc_logger.setLevel(logging.DEBUG)
+    errors: list[BaseException] = []
+
+    def log_in_a_new_thread() -> None:  # a new thread: the redactor creates its tagger there
+        try:
+            logging.getLogger("voc.tests").warning("お名前は山田太郎と申します、電話番号は090-1234-5678です")
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        worker = threading.Thread(target=log_in_a_new_thread)
+        worker.start()
+        worker.join(30)
+    finally:
+        voc_logger.removeHandler(handler)
+        voc_logger.setLevel(old_level)
+    assert not errors
+    assert any("電話番号" in line for line in handler.lines)
+    assert not any("090-1234-5678" in line for line in handler.lines)

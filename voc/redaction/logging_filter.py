@@ -9,8 +9,13 @@ handlers; entry points that attach handlers elsewhere (the root logger) should a
 from __future__ import annotations
 
 import logging
+import threading
 
 from voc.redaction.redactor import Redactor
+
+# The redactor may log while it works (its tagger is created on first use and says so at DEBUG); such a
+# record would come back through this filter, which would redact it, which would log again…
+_inside = threading.local()
 
 
 class RedactingFilter(logging.Filter):
@@ -21,11 +26,17 @@ class RedactingFilter(logging.Filter):
         self.redactor = redactor if redactor is not None else Redactor(enabled=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(_inside, "active", False):
+            return True  # the redactor's own record: library text, never a transcript
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: let the handler report it as usual
             return True
-        redacted = self.redactor.redact(message)
+        _inside.active = True
+        try:
+            redacted = self.redactor.redact(message)
+        finally:
+            _inside.active = False
         if redacted.redactions:
             record.msg = redacted.text
             record.args = None
