@@ -56,6 +56,8 @@ test: lint typecheck pytest
 ## Every benchmark, written to docs/BENCHMARKS.md (tens of minutes on 2 cores).
 bench: models
 	$(VOC) bench nlp
+	$(VOC) bench signals
+	$(VOC) bench redaction
 	$(VOC) bench topics
 	$(VOC) bench asr examples/calls/*.flac
 	$(VOC) bench api
