@@ -221,3 +221,18 @@ def test_redaction_placeholders_are_not_words_the_caller_said(tok: JapaneseToken
     assert tok("［カード番号］［セキュリティコード］") == []
     # Brackets the caller typed in half width are text like any other.
     assert "電話番号" in tok("[電話番号]")
+
+
+@pytest.mark.parametrize(
+    ("text", "token"),
+    [
+        ("解約とかじゃないです", "解約_NEG"),
+        ("不満なんかないです", "不満_NEG"),
+        ("高いとかじゃなくて、内訳を知りたいだけです", "高い_NEG"),
+        ("やめるとかじゃなくて、プランを見直したいだけ", "止める_NEG"),
+    ],
+)
+def test_softening_particles_keep_the_negation_on_the_word(
+    tok: JapaneseTokenizer, text: str, token: str
+) -> None:
+    assert token in tok(text)

@@ -45,7 +45,9 @@ _HELPERS_ANYWHERE = frozenset({"為る", "有る", "御座る", "居る", "過�
 # Helper verbs that continue a chunk only after the te-form: 〜てみる, 〜てくる, 〜てもらう, 〜てください.
 _HELPERS_AFTER_TE = frozenset({"見る", "来る", "行く", "置く", "仕舞う", "貰う", "下さる", "頂く", "呉れる"})
 _HELPER_ADJECTIVES = frozenset({"無い", "欲しい"})
-_LINKING_PARTICLES = frozenset({"て", "で", "は", "も", "じゃ", "ちゃ", "ば"})
+# なんか / なんて (and とか, tagged と + か) soften what they follow without ending the chunk:
+# 解約とかじゃない, 不満なんかない are negated like 解約じゃない.
+_LINKING_PARTICLES = frozenset({"て", "で", "は", "も", "じゃ", "ちゃ", "ば", "なんか", "なんて"})
 _DOUBLE_NEGATION_NOUNS = frozenset({"訳", "事"})
 _CONTENT_HEAD_POS1 = frozenset({"名詞", "動詞", "形容詞", "形状詞", "副詞"})
 _QUESTION_MARKS = frozenset({"？", "?"})
@@ -97,6 +99,18 @@ def _is_particle(m: Morph) -> bool:
     return m.pos1 == "助詞" and m.surface in _LINKING_PARTICLES
 
 
+def _links(morphs: list[Morph], i: int) -> bool:
+    """A linking particle at ``morphs[i]``, counting とか (と + か) as one."""
+    m = morphs[i]
+    if _is_particle(m):
+        return True
+    if m.pos1 != "助詞":
+        return False
+    if m.surface == "と":
+        return i + 1 < len(morphs) and morphs[i + 1].surface == "か" and morphs[i + 1].pos2 == "副助詞"
+    return m.surface == "か" and m.pos2 == "副助詞" and i > 0 and morphs[i - 1].surface == "と"
+
+
 def _is_helper(m: Morph, prev: Morph) -> bool:
     if m.pos1 == "動詞" and m.lemma in _HELPERS_ANYWHERE:
         return True
@@ -118,10 +132,10 @@ def _continues(morphs: list[Morph], i: int, chunk: list[Morph]) -> bool:
         return True
     if prev.end != m.start:
         return False
-    if _is_particle(m) or (m.pos1 == "名詞" and m.lemma in _DOUBLE_NEGATION_NOUNS and _is_negator(prev)):
+    if _links(morphs, i) or (m.pos1 == "名詞" and m.lemma in _DOUBLE_NEGATION_NOUNS and _is_negator(prev)):
         # Only when a helper, an auxiliary or a negator follows: 高くはない, ないわけではない, してほしい.
         j = i + 1
-        while j < len(morphs) and _is_particle(morphs[j]) and j - i < 3:
+        while j < len(morphs) and _links(morphs, j) and j - i < 3:
             j += 1
         if j < len(morphs):
             nxt = morphs[j]
