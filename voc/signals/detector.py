@@ -203,41 +203,58 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def predict_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(signal) per utterance, shape (n, len(SIGNAL_TYPES)), columns in ``SIGNAL_TYPES`` order."""
         utterances = list(X)
-        out = np.zeros((len(utterances), len(SIGNAL_TYPES)))
         if not utterances:
-            return out
-        matrix = self.features_.transform(utterances)
-        for j, signal in enumerate(SIGNAL_TYPES):
-            head = self.heads_[signal]
-            if head is not None:
-                out[:, j] = head.proba(matrix)
-        return out
+            return np.zeros((0, len(SIGNAL_TYPES)))
+        return self._signal_proba(self.features_.transform(utterances))
 
     def predict(self, X: Sequence[Utterance]) -> npt.NDArray[np.int_]:  # noqa: N803
-        proba = self.predict_proba(X)
-        limits = np.array([self.thresholds_[s] for s in SIGNAL_TYPES])
-        return (proba >= limits).astype(int)
+        return self._decide(self.predict_proba(X))
 
     def sentiment_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(negative, neutral, positive) per utterance."""
         if not self.sentiment_heads_:
             raise RuntimeError("this detector was fitted without sentiment labels")
         utterances = list(X)
-        out = np.zeros((len(utterances), len(SENTIMENTS)))
         if not utterances:
-            return out
+            return np.zeros((0, len(SENTIMENTS)))
+        return self._sentiment_proba(self.features_.transform(utterances))
+
+    def predict_sentiment(self, X: Sequence[Utterance]) -> list[str]:  # noqa: N803
+        return [SENTIMENTS[int(i)] for i in np.argmax(self.sentiment_proba(X), axis=1)]
+
+    def read(self, X: Sequence[Utterance]) -> tuple[npt.NDArray[np.int_], list[str]]:  # noqa: N803
+        """``predict`` and ``predict_sentiment`` from one feature matrix (the embedding is computed once)."""
+        utterances = list(X)
+        if not utterances:
+            return np.zeros((0, len(SIGNAL_TYPES)), dtype=int), []
+        if not self.sentiment_heads_:
+            raise RuntimeError("this detector was fitted without sentiment labels")
         matrix = self.features_.transform(utterances)
+        labels = self._decide(self._signal_proba(matrix))
+        return labels, [SENTIMENTS[int(i)] for i in np.argmax(self._sentiment_proba(matrix), axis=1)]
+
+    def _decide(self, proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int_]:
+        limits = np.array([self.thresholds_[s] for s in SIGNAL_TYPES])
+        return (proba >= limits).astype(int)
+
+    def _signal_proba(self, matrix: sparse.csr_matrix) -> npt.NDArray[np.float64]:
+        out = np.zeros((matrix.shape[0], len(SIGNAL_TYPES)))
+        for j, signal in enumerate(SIGNAL_TYPES):
+            head = self.heads_[signal]
+            if head is not None:
+                out[:, j] = head.proba(matrix)
+        return out
+
+    def _sentiment_proba(self, matrix: sparse.csr_matrix) -> npt.NDArray[np.float64]:
+        out = np.zeros((matrix.shape[0], len(SENTIMENTS)))
         for j, label in enumerate(SENTIMENTS):
             head = self.sentiment_heads_.get(label)
             if head is not None:
                 out[:, j] = head.predict_proba(matrix)[:, 1]
         return np.asarray(out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12), dtype=float)
 
-    def predict_sentiment(self, X: Sequence[Utterance]) -> list[str]:  # noqa: N803
-        return [SENTIMENTS[int(i)] for i in np.argmax(self.sentiment_proba(X), axis=1)]
-
     def explain(self, utterance: Utterance, signal: str, top: int = 3) -> list[str]:
-        """The utterance's tokens that pushed ``signal`` up most (averaged over the calibration folds)."""
+        """The utterance's tokens that pushed ``signal`` up most (by coefficient × feature value)."""
         head = self.heads_.get(signal)
         if head is None:
             return []

@@ -204,9 +204,9 @@ def cross_validate(
         for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(items, groups=groups)):
             log.info("fold %d/%d: %d train, %d test", k + 1, folds, len(train), len(test))
             detector = fit_detector([items[i] for i in train], [analysed[i] for i in train], params)
-            held = [analysed[i].utterance for i in test]
-            predicted[test] = detector.predict(held)
-            for i, label in zip(test, detector.predict_sentiment(held), strict=True):
+            labels, sentiments = detector.read([analysed[i].utterance for i in test])
+            predicted[test] = labels
+            for i, label in zip(test, sentiments, strict=True):
                 sentiment[i] = label
     rules = rule_predictions(analysed)
     lex = lexicon_labels(analysed, lexicon)

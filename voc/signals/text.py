@@ -7,7 +7,6 @@ signals come from the rules (``detect_text_signals``) and sentiment from the lex
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from voc.nlp.tokens import Token
 from voc.signals.detector import SignalDetector
@@ -17,14 +16,24 @@ from voc.signals.rules import SIGNAL_TYPES, detect_text_signals, make_text_detec
 __all__ = ["DetectorText", "detect_text_signals", "make_text_detector"]
 
 
-@dataclass(frozen=True, slots=True)
 class DetectorText:
-    detector: SignalDetector
-    analyzer: UtteranceAnalyzer
+    """Both callables read one line with one analysis and one feature matrix: ``analyze_text`` asks for
+    the signals, then the sentiment, of the same line, so the last line's reading is kept."""
+
+    def __init__(self, detector: SignalDetector, analyzer: UtteranceAnalyzer) -> None:
+        self.detector = detector
+        self.analyzer = analyzer
+        self._last: tuple[str, list[str], str] | None = None
+
+    def _read(self, text: str, tokens: Sequence[Token]) -> tuple[list[str], str]:
+        if self._last is None or self._last[0] != text:
+            labels, sentiments = self.detector.read([self.analyzer.analyse(text, tokens).utterance])
+            found = [s for s, hit in zip(SIGNAL_TYPES, labels[0], strict=True) if hit]
+            self._last = (text, found, sentiments[0])
+        return self._last[1], self._last[2]
 
     def signals(self, text: str, tokens: Sequence[Token]) -> list[str]:
-        (row,) = self.detector.predict([self.analyzer.analyse(text, tokens).utterance])
-        return [s for s, hit in zip(SIGNAL_TYPES, row, strict=True) if hit]
+        return self._read(text, tokens)[0]
 
     def sentiment(self, text: str, tokens: Sequence[Token]) -> str:
-        return self.detector.predict_sentiment([self.analyzer.analyse(text, tokens).utterance])[0]
+        return self._read(text, tokens)[1]
