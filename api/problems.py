@@ -11,9 +11,37 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from voc.errors import (
+    ConflictError,
+    GoneError,
+    InvalidInputError,
+    NotFoundError,
+    TooLargeError,
+    UnavailableError,
+    VocError,
+)
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+
+#: The HTTP status of each kind of library error (its problem ``type`` is the kind's URI).
+ERROR_STATUS: dict[type[VocError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    GoneError: 410,
+    TooLargeError: 413,
+    InvalidInputError: 422,
+    UnavailableError: 503,
+}
+
+
+def error_status(exc: VocError) -> int:
+    """The status of the nearest mapped kind in the error's class hierarchy; 500 for an unmapped kind."""
+    for kind in type(exc).__mro__:
+        if kind in ERROR_STATUS:
+            return ERROR_STATUS[kind]
+    return 500
 
 
 class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)
@@ -49,6 +77,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             exc.status, exc.detail, instance=request.url.path, type_=exc.type, **exc.extra
         )
+
+    @app.exception_handler(VocError)
+    async def _voc_error(request: Request, exc: VocError) -> JSONResponse:
+        status = error_status(exc)
+        if status == 500:
+            log.error("unmapped error kind on %s: %r", request.url.path, exc)
+        return problem_response(status, str(exc), instance=request.url.path, type_=exc.type_uri())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

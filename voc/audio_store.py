@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from voc.errors import TooLargeError
+
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class UploadTooLargeError(Exception):
+class UploadTooLargeError(TooLargeError):
     def __init__(self, limit_bytes: int) -> None:
         super().__init__(f"ファイルが大きすぎます (上限 {limit_bytes // (1 << 20)} MB)")
         self.limit_bytes = limit_bytes

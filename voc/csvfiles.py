@@ -16,12 +16,14 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from voc.errors import InvalidInputError
+
 # What a Japanese CSV is realistically written in; the detector is kept to these so that a short
 # Shift_JIS file is not taken for a Chinese or Western code page.
 JAPANESE_ENCODINGS = ("cp932", "shift_jis", "euc_jp", "iso2022_jp", "utf_16")
 
 
-class CsvEncodingError(ValueError):
+class CsvEncodingError(InvalidInputError):
     """The bytes are not text in any encoding a Japanese CSV is written in."""
 
 
@@ -99,7 +101,7 @@ def iter_rows(text: str) -> tuple[list[str], Iterator[CsvRow]]:
     return names, rows()
 
 
-class CsvSyntaxError(ValueError):
+class CsvSyntaxError(InvalidInputError):
     def __init__(self, line: int, reason: str) -> None:
         super().__init__(f"CSV の形式が正しくありません ({reason})")
         self.line = line

@@ -17,20 +17,19 @@ from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
-from voc.audio_store import UploadTooLargeError
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
-from voc.calls.ingest import ExternalIdConflictError, register_call
-from voc.calls.linking import UnknownCustomerError
-from voc.calls.metadata import MetadataError, make_meta, parse_metadata
+from voc.calls.ingest import register_call
+from voc.calls.metadata import make_meta, parse_metadata
 from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
 from voc.calls.replay import replay_call
 from voc.calls.sniff import sniff_audio
-from voc.csvfiles import CsvEncodingError, decode_csv
+from voc.csvfiles import decode_csv
 from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
+from voc.errors import VocError
 from voc.security.keys import Principal
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
@@ -118,7 +117,7 @@ def upload_call(
             caller_number=caller_number,
             default_layout=rt.settings.asr.default_layout,
         )
-    except (MetadataError, ValidationError) as exc:
+    except ValidationError as exc:
         raise Problem(422, str(exc)) from exc
     head = file.file.read(64)
     file.file.seek(0)
@@ -126,25 +125,16 @@ def upload_call(
         raise Problem(422, "ファイルが空です (empty file)")
     if sniff_audio(head) is None:
         raise Problem(415, "音声ファイルではありません (unsupported or non-audio content)")
-    try:
-        stored = rt.store.put(_chunks(file), max_bytes=rt.settings.max_upload_mb << 20)
-    except UploadTooLargeError as exc:
-        raise Problem(413, str(exc)) from exc
+    stored = rt.store.put(_chunks(file), max_bytes=rt.settings.max_upload_mb << 20)
     try:
         registered = register_call(session, stored, meta, original_filename=file.filename)
         if registered.created and idempotency_key:
             registered.call.idempotency_key = idempotency_key
             session.add(registered.call)
         session.commit()
-    except UnknownCustomerError as exc:
+    except VocError:  # unknown customer (404), external id taken (409), bad layout or number (422)
         session.rollback()
-        raise Problem(404, str(exc)) from exc
-    except ExternalIdConflictError as exc:
-        session.rollback()
-        raise Problem(409, str(exc)) from exc
-    except ValueError as exc:
-        session.rollback()
-        raise Problem(422, str(exc)) from exc
+        raise
     finally:
         if not session.exec(select(Call.id).where(Call.audio_sha256 == stored.sha256)).first():
             rt.store.delete(stored.sha256)  # nothing half-stored: no call, no file
@@ -205,10 +195,7 @@ class MetadataCheck(BaseModel):
 )
 def check_metadata(file: Annotated[UploadFile, File()], rt: RuntimeDep) -> MetadataCheck:
     """What the web UI reads before uploading: the same reader as `voc calls ingest --metadata`."""
-    try:
-        parsed = parse_metadata(decode_csv(file.file.read()), rt.settings.asr.default_layout)
-    except (CsvEncodingError, MetadataError) as exc:
-        raise Problem(422, str(exc)) from exc
+    parsed = parse_metadata(decode_csv(file.file.read()), rt.settings.asr.default_layout)
     rows = {id(r): r for r in parsed.rows.values()}.values()  # each row once (also keyed by base name)
     return MetadataCheck(
         rows=[

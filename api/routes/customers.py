@@ -15,7 +15,7 @@ from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
 from voc.audit.log import record
-from voc.csvfiles import CsvEncodingError, decode_csv
+from voc.csvfiles import decode_csv
 from voc.customers.followup import set_follow_up
 from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, customers_csv, list_customers
 from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
@@ -23,7 +23,7 @@ from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerPublic, FollowUpState
 from voc.db.signals import CustomerFlagEvent
-from voc.privacy.erasure import UnknownCustomerError, erase_customer
+from voc.privacy.erasure import erase_customer
 from voc.security.keys import Principal
 from voc.signals.at_risk import customer_scores
 from voc.signals.params import SignalParams
@@ -63,10 +63,6 @@ def _refresh(session: SessionDep, rt: RuntimeDep) -> list[int]:
     """Link waiting calls and recompute every customer's flags (usage percentiles moved)."""
     params = SignalParams.from_settings(rt.settings.signals)
     return refresh_after_records_changed(session, params).linked_calls
-
-
-def _upsert_error(exc: ValueError) -> Problem:
-    return Problem(422, str(exc))
 
 
 class ErasureResult(BaseModel):
@@ -204,10 +200,7 @@ def put_customer(
 ) -> CustomerPublic:
     if body.customer_id != customer_id:
         raise Problem(422, "URL と本文の customer_id が一致しません (customer_id mismatch)")
-    try:
-        customer, _ = upsert_customer(session, body)
-    except ValueError as exc:
-        raise _upsert_error(exc) from exc
+    customer, _ = upsert_customer(session, body)
     _refresh(session, rt)
     session.commit()
     return to_public(session, customer)
@@ -220,11 +213,7 @@ def put_customer(
     dependencies=[allow("customers.write")],
 )
 def batch_upsert(body: list[CustomerCreate], session: SessionDep, rt: RuntimeDep) -> ImportResult:
-    try:
-        report = upsert_many(session, body)
-    except ValueError as exc:
-        session.rollback()
-        raise _upsert_error(exc) from exc
+    report = upsert_many(session, body)  # a bad record raises InvalidInputError: nothing is committed
     linked = _refresh(session, rt)
     session.commit()
     return ImportResult(created=report.created, updated=report.updated, linked_calls=len(linked))
@@ -241,10 +230,7 @@ def import_customers(
     file: Annotated[UploadFile, File()], session: SessionDep, rt: RuntimeDep
 ) -> ImportResult:
     """UTF-8 (with or without BOM) or Shift_JIS / CP932, as Excel saves it."""
-    try:
-        text = decode_csv(file.file.read())
-    except CsvEncodingError as exc:
-        raise Problem(422, str(exc)) from exc
+    text = decode_csv(file.file.read())
     report = import_csv(session, text)
     linked = _refresh(session, rt)
     session.commit()
@@ -310,15 +296,8 @@ def erase(
     principal: Annotated[Principal, allow("customers.erase")],
 ) -> ErasureResult:
     """Irreversible. One audit entry without personal data records who erased, when and from where."""
-    try:
-        report = erase_customer(
-            session,
-            rt.store,
-            customer_id,
-            actor=principal,
-            ip=request.client.host if request.client else None,
-        )
-    except UnknownCustomerError as exc:
-        raise Problem(404, str(exc)) from exc
+    report = erase_customer(
+        session, rt.store, customer_id, actor=principal, ip=request.client.host if request.client else None
+    )
     session.commit()
     return ErasureResult(**report.as_dict())

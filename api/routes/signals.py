@@ -19,7 +19,7 @@ from voc.db.customers import Customer
 from voc.db.signals import SignalSource
 from voc.security.keys import Principal
 from voc.signals.at_risk import at_risk
-from voc.signals.feedback import UnknownSignalError, record_feedback
+from voc.signals.feedback import record_feedback
 from voc.signals.flags import on_call_linked
 from voc.signals.params import SignalParams
 from voc.signals.store import SignalFilter, list_signals
@@ -179,10 +179,7 @@ def post_feedback(
     rt: RuntimeDep,
     principal: Annotated[Principal, allow("signals.feedback")],
 ) -> FeedbackOut:
-    try:
-        row = record_feedback(session, signal_id, body.label, note=body.note, user=principal.name)
-    except UnknownSignalError as exc:
-        raise Problem(404, str(exc)) from exc
+    row = record_feedback(session, signal_id, body.label, note=body.note, user=principal.name)
     assert row.id is not None and row.call_id is not None
     changes = on_call_linked(session, row.call_id, SignalParams.from_settings(rt.settings.signals))
     session.commit()

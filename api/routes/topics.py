@@ -70,12 +70,7 @@ def get_report(
     responses=problems(404),
 )
 def patch_topic(topic_id: DbIdPath, body: TopicRename, session: SessionDep) -> dict[str, Any]:
-    try:
-        topic = rename_topic(session, topic_id, body.name)
-    except LookupError as exc:
-        raise Problem(404, str(exc)) from exc
-    except ValueError as exc:
-        raise Problem(422, str(exc)) from exc
+    topic = rename_topic(session, topic_id, body.name)
     session.commit()
     return {"id": topic.id, "index": topic.index, "label": topic.label, "name": topic.name}
 

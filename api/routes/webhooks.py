@@ -18,7 +18,6 @@ from voc.db.webhooks import WebhookDelivery, WebhookSubscription
 from voc.security.keys import Principal
 from voc.webhooks.outbox import redeliver
 from voc.webhooks.subscriptions import (
-    SubscriptionError,
     create_subscription,
     delete_subscription,
     deliveries_of,
@@ -122,10 +121,7 @@ def post_webhook(
     session: SessionDep,
     principal: Annotated[Principal, allow("webhooks.manage")],
 ) -> WebhookCreated:
-    try:
-        sub, secret = create_subscription(session, body.url, body.events, description=body.description)
-    except SubscriptionError as exc:
-        raise Problem(422, str(exc)) from exc
+    sub, secret = create_subscription(session, body.url, body.events, description=body.description)
     record(session, "webhook.create", "webhook", sub.id, actor=principal, ip=_ip(request))
     session.commit()
     return WebhookCreated(**_public(sub).model_dump(), secret=secret)
@@ -156,12 +152,9 @@ def patch_webhook(
     principal: Annotated[Principal, allow("webhooks.manage")],
 ) -> WebhookPublic:
     sub = _get(session, webhook_id)
-    try:
-        update_subscription(
-            session, sub, url=body.url, events=body.events, active=body.active, description=body.description
-        )
-    except SubscriptionError as exc:
-        raise Problem(422, str(exc)) from exc
+    update_subscription(
+        session, sub, url=body.url, events=body.events, active=body.active, description=body.description
+    )
     record(session, "webhook.update", "webhook", webhook_id, actor=principal, ip=_ip(request))
     session.commit()
     return _public(sub)

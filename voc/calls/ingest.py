@@ -15,17 +15,18 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from voc.audio_store import LocalAudioStore, StoredAudio, UploadTooLargeError
+from voc.audio_store import LocalAudioStore, StoredAudio
 from voc.calls.linking import find_customer_pk
 from voc.calls.metadata import CHANNEL_LAYOUTS, MetadataFile
 from voc.customers.phones import normalise_phone
 from voc.db.calls import Call, CallCreate, CallStatusEvent
 from voc.db.types import utcnow
+from voc.errors import ConflictError, InvalidInputError, TooLargeError
 
 log = logging.getLogger(__name__)
 
 
-class ExternalIdConflictError(ValueError):
+class ExternalIdConflictError(ConflictError):
     def __init__(self, external_id: str) -> None:
         super().__init__(f"通話ID {external_id} は別のファイルで登録済みです")
         self.external_id = external_id
@@ -64,10 +65,10 @@ def register_call(
     elif same_audio:
         return Registered(same_audio[0], created=False)
     if meta.channel_layout not in CHANNEL_LAYOUTS:
-        raise ValueError(f"channels は {', '.join(CHANNEL_LAYOUTS)} のいずれかです")
+        raise InvalidInputError(f"channels は {', '.join(CHANNEL_LAYOUTS)} のいずれかです")
     caller = normalise_phone(meta.caller_number) if meta.caller_number else None
     if meta.caller_number and caller is None:
-        raise ValueError(f"発信者番号を解釈できません: {meta.caller_number!r}")
+        raise InvalidInputError(f"発信者番号を解釈できません: {meta.caller_number!r}")
     call = Call(
         **meta.model_dump(exclude={"customer_id", "caller_number"}),
         caller_number=caller,
@@ -133,7 +134,7 @@ def ingest_files(
     for file in files:
         try:
             if metadata.is_rejected(file):
-                raise ValueError("メタデータの行に誤りがあるため登録しません (bad metadata row)")
+                raise InvalidInputError("メタデータの行に誤りがあるため登録しません (bad metadata row)")
             row = metadata.get(file)
             meta = row.meta if row else CallCreate(channel_layout=default_layout)
             stored = store.put_file(file, max_bytes=max_bytes)
@@ -143,7 +144,7 @@ def ingest_files(
             except Exception:
                 session.rollback()
                 raise
-        except (ValueError, OSError, UploadTooLargeError) as exc:
+        except (ValueError, ConflictError, TooLargeError, OSError) as exc:
             result.errors.append((file, str(exc)))
         else:
             assert registered.call.id is not None

@@ -6,9 +6,10 @@ from sqlmodel import Session, select
 
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerPhone
+from voc.errors import NotFoundError
 
 
-class UnknownCustomerError(LookupError):
+class UnknownCustomerError(NotFoundError):
     def __init__(self, customer_id: str) -> None:
         super().__init__(f"顧客が見つかりません: {customer_id}")
         self.customer_id = customer_id

@@ -12,13 +12,14 @@ from pydantic import ValidationError
 from voc.csvfiles import CsvEncodingError, CsvRow, CsvSyntaxError, iter_rows, read_csv_file
 from voc.customers.phones import normalise_phone
 from voc.db.calls import CallCreate
+from voc.errors import InvalidInputError
 
 COLUMNS = ("call_id", "file", "agent", "started_at", "channels", "customer_id", "caller_number")
 JST = ZoneInfo("Asia/Tokyo")
 
 
-class MetadataError(ValueError):
-    pass
+class MetadataError(InvalidInputError):
+    """A metadata CSV, or one of its values, that cannot be read."""
 
 
 @dataclass(frozen=True)

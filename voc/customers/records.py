@@ -15,6 +15,7 @@ from voc.csvfiles import CsvRow, CsvSyntaxError, iter_rows
 from voc.customers.phones import normalise_phone, split_phones
 from voc.db.customers import Customer, CustomerCreate, CustomerPhone, CustomerPublic
 from voc.db.types import utcnow
+from voc.errors import InvalidInputError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def upsert_customer(session: Session, data: CustomerCreate) -> tuple[Customer, b
     for raw in data.phones:
         number = normalise_phone(raw)
         if number is None:
-            raise ValueError(f"電話番号を解釈できません: {raw!r}")
+            raise InvalidInputError(f"電話番号を解釈できません: {raw!r}")
         e164s.append((number, raw))
     customer = session.exec(select(Customer).where(Customer.customer_id == data.customer_id)).first()
     created = customer is None
@@ -90,7 +91,9 @@ def _parse_datetime(value: str) -> datetime:
         # Excel writes dates as 2026/10/01.
         parsed = datetime.fromisoformat(value.replace("/", "-"))
     except ValueError as exc:
-        raise ValueError(f"churned_at は日付で指定してください (ISO 8601 or YYYY/MM/DD): {value!r}") from exc
+        raise InvalidInputError(
+            f"churned_at は日付で指定してください (ISO 8601 or YYYY/MM/DD): {value!r}"
+        ) from exc
     # A bare date in a Japanese CRM export means JST midnight.
     if parsed.tzinfo is None:
         from zoneinfo import ZoneInfo

@@ -17,6 +17,7 @@ from voc.calls.deletion import delete_call
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerPhone
 from voc.db.webhooks import WebhookDelivery
+from voc.errors import NotFoundError
 from voc.security.keys import Principal
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ class ErasureReport:
         return asdict(self)
 
 
-class UnknownCustomerError(LookupError):
-    pass
+class UnknownCustomerError(NotFoundError):
+    """No customer has the id to erase."""
 
 
 def _tables_referencing(target: str) -> list[tuple[Table, str]]:

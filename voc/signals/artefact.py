@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from voc.errors import UnavailableError
 from voc.signals.corpus import LabelledUtterance, load_corpus, load_heard
 from voc.signals.detector import SignalDetector
 from voc.signals.encoder import cached_embeddings
@@ -38,8 +39,11 @@ EMBEDDINGS_FILE = "embeddings.npz"
 FORMAT = 3
 
 
-class DetectorUnavailableError(RuntimeError):
-    """The detector file is missing, stale or from other library versions; the message says what to run."""
+class DetectorUnavailableError(UnavailableError, RuntimeError):
+    """The detector file is missing, stale or from other library versions; the message says what to run.
+
+    Also a ``RuntimeError``: the model-building commands report any failure to build or load alike.
+    """
 
 
 @dataclass(frozen=True, slots=True)

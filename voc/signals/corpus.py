@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from voc.errors import InvalidInputError
 from voc.signals.rules import SIGNAL_TYPES
 
 SENTIMENT_LABELS = frozenset({"negative", "neutral", "positive"})
 
 
-class CorpusError(ValueError):
+class CorpusError(InvalidInputError):
     """A corpus line that cannot be used, with its file and line number."""
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from voc.db.signals import FEEDBACK_LABELS, CallSignalRow, SignalFeedback
 from voc.db.types import utcnow
+from voc.errors import InvalidInputError, NotFoundError
 from voc.signals.rules import SIGNAL_TYPES
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 FeedbackKey = tuple[int | None, int | None, str]
 
 
-class UnknownSignalError(LookupError):
+class UnknownSignalError(NotFoundError):
     def __init__(self, signal_id: int) -> None:
         super().__init__(f"シグナルが見つかりません: {signal_id}")
         self.signal_id = signal_id
@@ -29,13 +30,13 @@ class UnknownSignalError(LookupError):
 
 def _check_label(label: str) -> None:
     if label not in FEEDBACK_LABELS:
-        raise ValueError(f"label must be one of {', '.join(FEEDBACK_LABELS)}")
+        raise InvalidInputError(f"label must be one of {', '.join(FEEDBACK_LABELS)}")
 
 
 def record_feedback(
     session: Session, signal_id: int, label: str, *, note: str | None = None, user: str | None = None
 ) -> SignalFeedback:
-    """Confirm or dismiss the signal ``signal_id``; raises ``UnknownSignalError`` / ``ValueError``."""
+    """Confirm or dismiss the signal ``signal_id``; raises ``UnknownSignalError`` / ``InvalidInputError``."""
     _check_label(label)
     signal = session.get(CallSignalRow, signal_id)
     if signal is None:
@@ -71,7 +72,7 @@ def add_label(
     """A label on any utterance, e.g. one the signals missed (``confirm``) — it trains the model too."""
     _check_label(label)
     if signal_type not in SIGNAL_TYPES:
-        raise ValueError(f"type must be one of {', '.join(SIGNAL_TYPES)}")
+        raise InvalidInputError(f"type must be one of {', '.join(SIGNAL_TYPES)}")
     row = SignalFeedback(
         call_id=call_id,
         segment_idx=segment_idx,

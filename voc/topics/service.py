@@ -17,6 +17,7 @@ from sqlmodel import Session, col, delete, select, update
 
 from voc.db.calls import Call, Segment
 from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
+from voc.errors import InvalidInputError, NotFoundError
 from voc.topics.model import TopicModel
 from voc.topics.naming import carry_over_names
 
@@ -203,10 +204,10 @@ def assign_call(session: Session, call_id: int, params: TopicParams) -> int | No
 def rename_topic(session: Session, topic_id: int, name: str) -> Topic:
     topic = session.get(Topic, topic_id)
     if topic is None:
-        raise LookupError(f"トピックが見つかりません: {topic_id}")
+        raise NotFoundError(f"トピックが見つかりません: {topic_id}")
     clean = name.strip()
     if not clean:
-        raise ValueError("トピック名が空です (empty name)")
+        raise InvalidInputError("トピック名が空です (empty name)")
     topic.name = clean[:256]
     session.add(topic)
     session.flush()

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, delete, select
 
 from voc.db.types import utcnow
 from voc.db.webhooks import WebhookDelivery, WebhookSubscription
+from voc.errors import InvalidInputError
 from voc.webhooks.signing import new_secret
 
 log = logging.getLogger(__name__)
@@ -17,8 +18,8 @@ log = logging.getLogger(__name__)
 EVENT_TYPES = ("call.analyzed", "customer.flagged", "customer.flag_cleared")
 
 
-class SubscriptionError(ValueError):
-    pass
+class SubscriptionError(InvalidInputError):
+    """A webhook URL or event list that cannot be subscribed."""
 
 
 def check_url(url: str) -> str:
