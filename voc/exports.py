@@ -7,21 +7,56 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import NotRequired
 
 from sqlmodel import Session, col, select
+from typing_extensions import TypedDict
 
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
+from voc.db.types import IsoTimestamp
 from voc.topics.service import active_version
 
 CALL_COLUMNS = (
     "call_id", "external_id", "customer_id", "agent", "started_at", "status", "duration", "channels",
     "topic", "signals", "talk_ratio",
 )  # fmt: skip
+
+
+class ExportedSignal(TypedDict):
+    type: str
+    score: float
+    speaker: str
+    start: float
+    text: str
+
+
+class ExportedSegment(TypedDict):
+    speaker: str
+    start: float
+    end: float
+    text: str
+
+
+class ExportedCall(TypedDict):
+    """One call of the JSON export (the CSV has the same columns, signals as ``type:score``)."""
+
+    call_id: int
+    external_id: str | None
+    customer_id: str | None
+    agent: str | None
+    started_at: IsoTimestamp | None
+    status: str
+    duration: float | None
+    channels: str
+    topic: str | None
+    signals: list[ExportedSignal]
+    talk_ratio: float | None
+    segments: NotRequired[list[ExportedSegment]]  # only with the transcript
 
 
 def export_calls(
@@ -31,7 +66,7 @@ def export_calls(
     started_to: datetime | None = None,
     with_transcript: bool = False,
     limit: int = 10_000,
-) -> list[dict[str, Any]]:
+) -> list[ExportedCall]:
     query = (
         select(Call, Customer)
         .join(Customer, col(Customer.id) == col(Call.customer_pk), isouter=True)
@@ -44,7 +79,7 @@ def export_calls(
         query = query.where(col(Call.started_at) < started_to)
     rows = session.exec(query).all()
     ids = [c.id for c, _ in rows]
-    signals: dict[int, list[dict[str, Any]]] = {}
+    signals: dict[int, list[ExportedSignal]] = {}
     for s in session.exec(select(CallSignalRow).where(col(CallSignalRow.call_id).in_(ids))).all():
         signals.setdefault(s.call_id, []).append(
             {
@@ -68,7 +103,7 @@ def export_calls(
         ):
             if a.topic_index >= 0:
                 topics[a.call_id] = names.get(a.topic_index, str(a.topic_index))
-    transcripts: dict[int, list[dict[str, Any]]] = {}
+    transcripts: dict[int, list[ExportedSegment]] = {}
     if with_transcript:
         for seg in session.exec(
             select(Segment)
@@ -81,7 +116,7 @@ def export_calls(
     out = []
     for call, customer in rows:
         assert call.id is not None
-        doc: dict[str, Any] = {
+        doc: ExportedCall = {
             "call_id": call.id,
             "external_id": call.external_id,
             "customer_id": customer.customer_id if customer else None,
@@ -100,7 +135,7 @@ def export_calls(
     return out
 
 
-def calls_csv(docs: list[dict[str, Any]]) -> str:
+def calls_csv(docs: Sequence[ExportedCall]) -> str:
     """One row a call; signals as ``type:score`` joined by ``;`` (the evidence is in the JSON export)."""
     out = io.StringIO()
     writer = csv.writer(out)

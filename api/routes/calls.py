@@ -21,7 +21,7 @@ from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.ingest import register_call
 from voc.calls.metadata import make_meta, parse_metadata
-from voc.calls.queries import call_detail, customer_ref, find_call, segments_of
+from voc.calls.queries import CallDetail, call_detail, customer_ref, find_call, segments_of
 from voc.calls.replay import replay_call
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
@@ -308,11 +308,12 @@ def list_calls(
 
 @router.get(
     "/{ref}",
+    response_model=CallDetail,
     summary="One call with its transcript, metrics and signals",
     dependencies=[allow("calls.read")],
     responses=problems(404),
 )
-def get_call(ref: RefPath, session: SessionDep) -> dict[str, Any]:
+def get_call(ref: RefPath, session: SessionDep) -> CallDetail:
     from voc.pipeline.factory import call_signals
 
     call = _get_call(session, ref)

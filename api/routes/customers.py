@@ -23,6 +23,7 @@ from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerPublic, FollowUpState
 from voc.db.signals import CustomerFlagEvent
+from voc.db.types import IsoDateTime, IsoTimestamp
 from voc.privacy.erasure import erase_customer
 from voc.security.keys import Principal
 from voc.signals.at_risk import customer_scores
@@ -93,6 +94,41 @@ class CustomerListItem(BaseModel):
     flags: list[str]
     evidence: list[dict[str, Any]]
     follow_up: FollowUpOut | None
+
+
+class CustomerEvidence(BaseModel):
+    type: str
+    call_id: str = Field(description="The call's external id (ours when it has none).")
+    segment: int
+    start: float
+    end: float | None
+    text: str
+    matched: str | None
+    signal_id: int = Field(description="For feedback: POST /api/v1/signals/{signal_id}/feedback.")
+    call: int = Field(description="Our call id (GET /api/v1/calls/{call}).")
+
+
+class FlagEventOut(BaseModel):
+    flag: str
+    event: str = Field(description="raised | cleared")
+    at: IsoTimestamp
+
+
+class CustomerCall(BaseModel):
+    id: int
+    external_id: str | None
+    started_at: IsoDateTime | None
+    status: str
+    duration: float | None
+
+
+class CustomerDetail(CustomerPublic):
+    risk_score: float | None
+    health_score: int | float | None
+    flags: list[str]
+    evidence: list[CustomerEvidence]
+    flag_history: list[FlagEventOut] = Field(description="Newest first.")
+    calls: list[CustomerCall] = Field(description="Newest first.")
 
 
 class CustomerList(BaseModel):
@@ -244,11 +280,12 @@ def import_customers(
 
 @router.get(
     "/{customer_id}",
+    response_model=CustomerDetail,
     summary="One customer: record, risk and health, flags with evidence, and the timeline of calls",
     dependencies=[allow("customers.read")],
     responses=problems(404),
 )
-def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> CustomerDetail:
     customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
     if customer is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
@@ -262,24 +299,24 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> d
         .where(CustomerFlagEvent.customer_pk == customer.id)
         .order_by(col(CustomerFlagEvent.at).desc())
     ).all()
-    return {
-        **to_public(session, customer).model_dump(mode="json"),
-        "risk_score": scores.get("risk_score"),
-        "health_score": scores.get("health_score"),
-        "flags": scores.get("flags", []),
-        "evidence": scores.get("evidence", []),
-        "flag_history": [{"flag": e.flag, "event": e.event, "at": e.at.isoformat()} for e in history],
-        "calls": [
-            {
-                "id": c.id,
-                "external_id": c.external_id,
-                "started_at": c.started_at,
-                "status": c.status,
-                "duration": c.duration_s,
-            }
+    return CustomerDetail(
+        **to_public(session, customer).model_dump(),
+        risk_score=scores.get("risk_score"),
+        health_score=scores.get("health_score"),
+        flags=scores.get("flags", []),
+        evidence=[CustomerEvidence.model_validate(e) for e in scores.get("evidence", [])],
+        flag_history=[FlagEventOut(flag=e.flag, event=e.event, at=e.at.isoformat()) for e in history],
+        calls=[
+            CustomerCall(
+                id=c.id or 0,
+                external_id=c.external_id,
+                started_at=c.started_at,
+                status=c.status,
+                duration=c.duration_s,
+            )
             for c in calls
         ],
-    }
+    )
 
 
 @router.delete(

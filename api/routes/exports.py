@@ -12,7 +12,7 @@ from api.deps import SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, TimeQuery
 from voc.audit.log import record
-from voc.exports import calls_csv, export_calls
+from voc.exports import ExportedCall, calls_csv, export_calls
 from voc.security.keys import Principal
 
 router = APIRouter(prefix="/api/v1/exports", tags=["exports"], responses=COMMON)
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/api/v1/exports", tags=["exports"], responses=COMMON)
 @router.get(
     "/calls",
     summary="Calls with signals (evidence) and topic, as CSV or JSON",
+    response_model=list[ExportedCall],
     responses={200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
 )
 def export_calls_route(

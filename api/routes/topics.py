@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, DbIdPath, DbIdQuery, problems
+from voc.db.topics import TopicPublic
 from voc.nlp.toolkit import TextToolkit
-from voc.search.kwic import kwic
-from voc.topics.network import cooccurrence_network, to_svg
-from voc.topics.reports import assigned_calls, report_csv, resolve_version, topic_report, topics_summary
+from voc.search.kwic import KwicHit, kwic
+from voc.topics.network import Network, cooccurrence_network, to_svg
+from voc.topics.reports import (
+    TopicReport,
+    TopicsSummary,
+    assigned_calls,
+    report_csv,
+    resolve_version,
+    topic_report,
+    topics_summary,
+)
 from voc.topics.service import TopicParams, call_documents, refit, rename_topic
 
 router = APIRouter(prefix="/api/v1", tags=["topics"], responses=COMMON)
@@ -23,6 +32,12 @@ router = APIRouter(prefix="/api/v1", tags=["topics"], responses=COMMON)
 
 class TopicRename(BaseModel):
     name: str = Field(min_length=1, max_length=256, examples=["料金への不満"])
+
+
+class RefitResult(BaseModel):
+    model_version: int = Field(description="The new, now active, model version.")
+    n_topics: int
+    n_docs: int = Field(description="Analysed calls the model was fitted on.")
 
 
 def _toolkit(rt: RuntimeDep) -> TextToolkit:
@@ -33,14 +48,18 @@ def _toolkit(rt: RuntimeDep) -> TextToolkit:
 
 
 @router.get(
-    "/topics", summary="Topics with labels, terms, share and calls", dependencies=[allow("topics.read")]
+    "/topics",
+    response_model=TopicsSummary,
+    summary="Topics with labels, terms, share and calls",
+    dependencies=[allow("topics.read")],
 )
-def list_topics(session: SessionDep, version: DbIdQuery = None) -> dict[str, Any]:
+def list_topics(session: SessionDep, version: DbIdQuery = None) -> TopicsSummary:
     return topics_summary(session, version)
 
 
 @router.get(
     "/topics/report",
+    response_model=TopicReport,
     responses={200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
     summary="Shares over time, emerging topics, segments, signals, churn",
     dependencies=[allow("topics.read")],
@@ -53,8 +72,6 @@ def get_report(
 ) -> Response:
     report = topic_report(session, version_id=version, period=period)
     if format == "json":
-        from fastapi.responses import JSONResponse
-
         return JSONResponse(report)
     return PlainTextResponse(
         report_csv(report),
@@ -65,23 +82,25 @@ def get_report(
 
 @router.patch(
     "/topics/{topic_id}",
+    response_model=TopicPublic,
     summary="Rename a topic (the name survives refits)",
     dependencies=[allow("topics.write")],
     responses=problems(404),
 )
-def patch_topic(topic_id: DbIdPath, body: TopicRename, session: SessionDep) -> dict[str, Any]:
+def patch_topic(topic_id: DbIdPath, body: TopicRename, session: SessionDep) -> TopicPublic:
     topic = rename_topic(session, topic_id, body.name)
     session.commit()
-    return {"id": topic.id, "index": topic.index, "label": topic.label, "name": topic.name}
+    return TopicPublic.model_validate(topic, from_attributes=True)
 
 
 @router.post(
     "/topics/refit",
+    response_model=RefitResult,
     summary="Fit a new topic model version now",
     dependencies=[allow("topics.write")],
     responses=problems(409),
 )
-def post_refit(session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
+def post_refit(session: SessionDep, rt: RuntimeDep) -> RefitResult:
     settings = rt.settings.topics
     version = refit(
         session, TopicParams(n_topics=settings.n_topics, min_calls_to_fit=settings.min_calls_to_fit)
@@ -89,7 +108,8 @@ def post_refit(session: SessionDep, rt: RuntimeDep) -> dict[str, Any]:
     if version is None:
         raise Problem(409, f"分析済みの通話が足りません (need {settings.min_calls_to_fit} calls)")
     session.commit()
-    return {"model_version": version.id, "n_topics": version.n_topics, "n_docs": version.n_docs}
+    assert version.id is not None
+    return RefitResult(model_version=version.id, n_topics=version.n_topics, n_docs=version.n_docs)
 
 
 def _docs_for(session: SessionDep, topic: int | None, version: int | None) -> list[list[str]]:
@@ -102,6 +122,7 @@ def _docs_for(session: SessionDep, topic: int | None, version: int | None) -> li
 
 @router.get(
     "/topics/network",
+    response_model=Network,
     responses={200: {"content": {"application/json": {}, "image/svg+xml": {"schema": {"type": "string"}}}}},
     summary="Co-occurrence network (KH Coder style) as JSON or SVG",
     dependencies=[allow("topics.read")],
@@ -119,13 +140,12 @@ def get_network(
     network = cooccurrence_network(_docs_for(session, topic, version), min_freq=min_freq, top_edges=top_edges)
     if format == "svg":
         return Response(to_svg(network), media_type="image/svg+xml")
-    from fastapi.responses import JSONResponse
-
-    return JSONResponse(dict(network))
+    return JSONResponse(network)
 
 
 @router.get(
     "/search",
+    response_model=list[KwicHit],
     summary="KWIC: a word or phrase in context across transcripts",
     dependencies=[allow("calls.read")],
     responses=problems(503),
@@ -137,6 +157,5 @@ def search(
     speaker: Literal["operator", "customer", "unknown"] | None = None,
     width: Annotated[int, Query(ge=1, le=100)] = 20,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> list[dict[str, Any]]:
-    hits = kwic(session, q, _toolkit(rt).tokenizer, speaker=speaker, width=width, limit=limit)
-    return [h.as_dict() for h in hits]
+) -> list[KwicHit]:
+    return kwic(session, q, _toolkit(rt).tokenizer, speaker=speaker, width=width, limit=limit)

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from typing_extensions import TypedDict
+
 
 class FailureCode(StrEnum):
     NOT_AUDIO = "not_audio"
@@ -31,14 +33,20 @@ class FailureCode(StrEnum):
     UNKNOWN = "unknown"
 
 
+class FailureDoc(TypedDict):
+    code: FailureCode
+    exhausted: bool
+    detail: str
+
+
 @dataclass(frozen=True)
 class Failure:
     code: FailureCode
     exhausted: bool  # every attempt was used: the call is dead-lettered
     detail: str  # the stored text, unchanged
 
-    def as_dict(self) -> dict[str, object]:
-        return {"code": self.code.value, "exhausted": self.exhausted, "detail": self.detail}
+    def as_dict(self) -> FailureDoc:
+        return {"code": self.code, "exhausted": self.exhausted, "detail": self.detail}
 
 
 # First match wins; the patterns read what the stages store (voc/intake, voc/pipeline, voc/asr, the OS).

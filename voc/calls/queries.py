@@ -5,12 +5,44 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import Session, col, select
+from typing_extensions import TypedDict
 
-from voc.calls.failures import explain_failure
+from voc.calls.failures import FailureDoc, explain_failure
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
+from voc.db.types import IsoTimestamp
+from voc.signals.store import SignalDoc
 
 MAX_ID = 2**31 - 1  # INTEGER on both backends: a larger "id" is an unknown external id
+
+
+class SegmentDoc(TypedDict):
+    speaker: str
+    start: float
+    end: float
+    text: str
+
+
+class CallDetail(TypedDict):
+    """One call as the API, ``voc calls show --json`` and the web UI read it (names binding)."""
+
+    id: int
+    external_id: str | None
+    customer_id: str | None
+    status: str
+    stage_progress: float
+    error: str | None
+    failure: FailureDoc | None
+    attempts: int
+    created_at: IsoTimestamp
+    duration: float | None
+    channels: str
+    agent: str | None
+    started_at: IsoTimestamp | None
+    segments: list[SegmentDoc]
+    metrics: dict[str, Any]
+    redactions: list[dict[str, Any]]
+    signals: list[SignalDoc]
 
 
 def find_call(session: Session, ref: str | int) -> Call | None:
@@ -35,9 +67,7 @@ def segments_of(session: Session, call_id: int) -> list[Segment]:
     )
 
 
-def call_detail(
-    session: Session, call: Call, *, signals: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def call_detail(session: Session, call: Call, *, signals: list[SignalDoc] | None = None) -> CallDetail:
     """``{external_id, customer_id, status, duration, channels, segments, metrics, signals}`` and more."""
     assert call.id is not None
     return {

@@ -55,6 +55,13 @@ class Topic(SQLModel, table=True):
         return self.name or self.label
 
 
+class TopicPublic(SQLModel):
+    id: int
+    index: int
+    label: str
+    name: str | None
+
+
 class TopicAssignment(SQLModel, table=True):
     __tablename__ = "topic_assignments"
     __table_args__ = (UniqueConstraint("call_id", "version_id", name="uq_topic_assignments_call_version"),)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field, PlainSerializer, WithJsonSchema
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -12,6 +13,18 @@ from sqlalchemy.types import TypeDecorator
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: A datetime that JSON writes as ``datetime.isoformat()`` (``+00:00``, not ``Z``): how the documents other
+#: tools read (call detail, exports, search hits) have always written their times.
+IsoDateTime = Annotated[
+    datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+#: The same time already written as text (``isoformat()``), in a typed document (``TypedDict``).
+IsoTimestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast
 from sqlmodel import Session, col, select
 
 from voc.db.calls import Call, Segment
+from voc.db.types import IsoDateTime
 from voc.nlp.tokenizer import JapaneseTokenizer
 
 
@@ -24,7 +24,7 @@ from voc.nlp.tokenizer import JapaneseTokenizer
 class KwicHit:
     call_id: int
     external_id: str | None
-    started_at: datetime | None
+    started_at: IsoDateTime | None
     speaker: str
     start: float
     end: float

@@ -4,18 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from typing_extensions import TypedDict
 
 from voc.db.calls import Call
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
+from voc.db.types import IsoTimestamp
 from voc.signals.feedback import labels_for_calls
 
 
-def signal_dict(row: CallSignalRow, feedback: str | None = None) -> dict[str, Any]:
+class SignalDoc(TypedDict):
+    """One signal with its evidence, as the call detail, the CLI and webhooks give it (names binding)."""
+
+    id: int | None
+    type: str
+    score: float
+    speaker: str
+    start: float
+    end: float
+    text: str
+    segment: int
+    source: str
+    rule: str | None
+    matched: str | None
+    feedback: str | None
+
+
+class ListedSignalDoc(SignalDoc):
+    """A signal in the filtered list: with the call it came from and when that call took place."""
+
+    call_id: str
+    call_pk: int | None
+    customer_id: str | None
+    at: IsoTimestamp
+
+
+def signal_dict(row: CallSignalRow, feedback: str | None = None) -> SignalDoc:
     return {
         "id": row.id,
         "type": row.type,
@@ -32,7 +59,7 @@ def signal_dict(row: CallSignalRow, feedback: str | None = None) -> dict[str, An
     }
 
 
-def signals_for_call(session: Session, call: Call) -> list[dict[str, Any]]:
+def signals_for_call(session: Session, call: Call) -> list[SignalDoc]:
     """``[{type, score, speaker, start, end, text, segment, source, id, rule, matched, feedback}]``."""
     if call.id is None:
         return []
@@ -57,7 +84,7 @@ class SignalFilter:
 
 def list_signals(
     session: Session, filters: SignalFilter, *, limit: int = 50, before_id: int | None = None
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> tuple[list[ListedSignalDoc], int | None]:
     """Newest first, keyset-paginated by id; returns the page and the id to continue before (or None).
 
     Dates filter on when the call took place (its ``started_at``, else when it was uploaded).
@@ -87,16 +114,18 @@ def list_signals(
     more = len(found) > limit
     found = found[:limit]
     labels = labels_for_calls(session, [c.id for _, c, _ in found if c.id is not None])
-    items = []
+    items: list[ListedSignalDoc] = []
     for row, call, customer in found:
         item = signal_dict(row, labels.get((row.call_id, row.segment_idx, row.type)))
         when_value = call.started_at or call.created_at
-        item.update(
-            call_id=call.external_id or str(call.id),
-            call_pk=call.id,
-            customer_id=customer.customer_id if customer else None,
-            at=when_value.isoformat(),
+        items.append(
+            {
+                **item,
+                "call_id": call.external_id or str(call.id),
+                "call_pk": call.id,
+                "customer_id": customer.customer_id if customer else None,
+                "at": when_value.isoformat(),
+            }
         )
-        items.append(item)
     next_before = found[-1][0].id if more and found else None
     return items, next_before

@@ -14,11 +14,12 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from html import escape
-from typing import Any, TypedDict
+from typing import Any
 
 import networkx as nx
 import numpy as np
 from scipy import sparse
+from typing_extensions import TypedDict  # pydantic reads typing.TypedDict only from Python 3.12
 
 from voc.topics.labels import readable_term
 

@@ -10,9 +10,10 @@ import csv
 import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 from sqlmodel import Session, col, select
+from typing_extensions import TypedDict
 
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
@@ -20,6 +21,117 @@ from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
 from voc.topics import trends
 from voc.topics.service import CUSTOMER_SIDE, active_version
+
+
+class TopicSummaryItem(TypedDict):
+    id: int | None
+    index: int
+    label: str
+    generated_label: str
+    terms: list[str]
+    share: float
+    calls: list[str]  # external ids (ours where a call has none)
+
+
+class TopicsSummary(TypedDict):
+    model_version: int | None  # None: no topic model fitted yet
+    topics: list[TopicSummaryItem]
+
+
+# The report's tables as JSON documents: the fields of the dataclasses in voc.topics.trends.
+class ShareDoc(TypedDict):
+    topic: int
+    count: int
+    share: float
+
+
+class CrossTabDoc(TypedDict):
+    topics: list[int]
+    categories: list[str]
+    counts: list[list[int]]
+    row_shares: list[list[float]]
+    column_shares: list[list[float]]
+    lift: list[list[float]]
+
+
+class SignalTabDoc(TypedDict):
+    topics: list[int]
+    signals: list[str]
+    n_docs: list[int]
+    counts: list[list[int]]
+    shares: list[list[float]]
+    overall_shares: list[float]
+
+
+class ChurnRowDoc(TypedDict):
+    topic: int
+    n: int
+    churned: int
+    churn_rate: float
+    lift: float | None
+
+
+class ChurnTabDoc(TypedDict):
+    n: int
+    churned: int
+    overall_rate: float
+    rows: list[ChurnRowDoc]
+
+
+class PeriodDoc(TypedDict):
+    period: str  # the period's first day, ISO 8601
+    total: int
+    shares: list[ShareDoc]
+
+
+class EmergingDoc(TypedDict):
+    topic: int
+    period: str
+    recent_count: int
+    recent_total: int
+    recent_share: float
+    baseline_count: int
+    baseline_total: int
+    baseline_share: float
+    lift: float
+    name: str | None
+
+
+class ExampleCall(TypedDict):
+    call_id: int
+    external_id: str | None
+    weight: float
+    start: float  # where the topic is said: the place to start listening
+    audio_url: str
+    ui_url: str
+
+
+class RepresentativeCalls(TypedDict):
+    topic: int
+    name: str
+    calls: list[ExampleCall]
+
+
+class NoSegments(TypedDict):
+    """What ``by_segment``, ``by_signal`` and ``by_churn`` hold while no call is assigned: ``{}``."""
+
+
+class TopicReport(TypedDict, total=False):
+    """The topic report (names binding). Without a model only ``model_version`` (None), ``topics``,
+    ``periods`` and ``emerging`` (all empty) are present."""
+
+    model_version: int | None
+    topics: list[TopicSummaryItem]
+    period: trends.Period
+    names: dict[str, str]
+    topic_ids: dict[str, int | None]
+    shares: list[ShareDoc]
+    periods: list[PeriodDoc]
+    emerging: list[EmergingDoc]
+    by_segment: dict[str, CrossTabDoc]
+    by_signal: SignalTabDoc | NoSegments
+    by_churn: ChurnTabDoc | NoSegments
+    representative_calls: list[RepresentativeCalls]
 
 
 @dataclass(frozen=True)
@@ -85,14 +197,14 @@ def topics_of(session: Session, version_id: int) -> list[Topic]:
     )
 
 
-def topics_summary(session: Session, version_id: int | None = None) -> dict[str, Any]:
+def topics_summary(session: Session, version_id: int | None = None) -> TopicsSummary:
     """``{model_version, topics: [{id, label, terms, share, calls: [external ids]}]}`` (names binding)."""
     version = resolve_version(session, version_id)
     if version is None or version.id is None:
         return {"model_version": None, "topics": []}
     calls = assigned_calls(session, version.id)
     total = len(calls) or 1
-    out = []
+    out: list[TopicSummaryItem] = []
     for topic in topics_of(session, version.id):
         members = sorted((c for c in calls if c.topic == topic.index), key=lambda c: -c.weight)
         out.append(
@@ -109,6 +221,10 @@ def topics_summary(session: Session, version_id: int | None = None) -> dict[str,
     return {"model_version": version.id, "topics": out}
 
 
+def _crosstab(topic_ids: list[int], segments: list[str | None]) -> CrossTabDoc:
+    return cast(CrossTabDoc, asdict(trends.topic_by_segment(topic_ids, segments)))
+
+
 def _moment(session: Session, call_id: int, terms: set[str]) -> float:
     """The start of the customer's segment that says most of the topic's terms: where to listen."""
     segments = session.exec(
@@ -120,7 +236,7 @@ def _moment(session: Session, call_id: int, terms: set[str]) -> float:
 
 def topic_report(
     session: Session, *, version_id: int | None = None, period: trends.Period = "week", examples: int = 3
-) -> dict[str, Any]:
+) -> TopicReport:
     version = resolve_version(session, version_id)
     if version is None or version.id is None:
         return {"model_version": None, "topics": [], "periods": [], "emerging": []}
@@ -137,47 +253,53 @@ def topic_report(
     signals_by_call: dict[int, set[str]] = {}
     for call_id, kind in signal_rows:
         signals_by_call.setdefault(call_id, set()).add(kind)
-    report: dict[str, Any] = {
+    report: TopicReport = {
         "model_version": version.id,
         "period": period,
         "names": {str(k): v for k, v in names.items()},
         "topic_ids": {str(t.index): t.id for t in topics},
-        "shares": [asdict(s) for s in trends.topic_shares(topic_ids)],
+        "shares": [cast(ShareDoc, asdict(s)) for s in trends.topic_shares(topic_ids)],
         "periods": [
-            {"period": p.period.isoformat(), "total": p.total, "shares": [asdict(s) for s in p.shares]}
+            {
+                "period": p.period.isoformat(),
+                "total": p.total,
+                "shares": [cast(ShareDoc, asdict(s)) for s in p.shares],
+            }
             for p in trends.shares_by_period(times, topic_ids, period)
         ]
         if calls
         else [],
         "emerging": [
-            {**asdict(e), "period": e.period.isoformat(), "name": names.get(e.topic)}
+            cast(EmergingDoc, {**asdict(e), "period": e.period.isoformat(), "name": names.get(e.topic)})
             for e in (trends.emerging_topics(times, topic_ids, period) if calls else [])
         ],
         "by_segment": {
-            "plan": asdict(trends.topic_by_segment(topic_ids, [c.plan for c in calls])),
-            "usage_band": asdict(
-                trends.topic_by_segment(topic_ids, [usage_band(c.usage_rate) for c in calls])
-            ),
-            "tenure_band": asdict(
-                trends.topic_by_segment(topic_ids, [tenure_band(c.tenure_months) for c in calls])
-            ),
+            "plan": _crosstab(topic_ids, [c.plan for c in calls]),
+            "usage_band": _crosstab(topic_ids, [usage_band(c.usage_rate) for c in calls]),
+            "tenure_band": _crosstab(topic_ids, [tenure_band(c.tenure_months) for c in calls]),
         }
         if calls
         else {},
-        "by_signal": asdict(
-            trends.topic_by_signal(topic_ids, [signals_by_call.get(c.call_id, set()) for c in calls])
+        "by_signal": cast(
+            SignalTabDoc,
+            asdict(trends.topic_by_signal(topic_ids, [signals_by_call.get(c.call_id, set()) for c in calls])),
         )
         if calls
         else {},
-        "by_churn": asdict(
-            trends.topic_by_churn(
-                topic_ids, [c.churned for c in calls], [c.customer_id or f"call-{c.call_id}" for c in calls]
-            )
+        "by_churn": cast(
+            ChurnTabDoc,
+            asdict(
+                trends.topic_by_churn(
+                    topic_ids,
+                    [c.churned for c in calls],
+                    [c.customer_id or f"call-{c.call_id}" for c in calls],
+                )
+            ),
         )
         if calls
         else {},
     }
-    reps = []
+    reps: list[RepresentativeCalls] = []
     for topic in topics:
         members = sorted((c for c in calls if c.topic == topic.index), key=lambda c: -c.weight)[:examples]
         terms = {t for t, _ in topic.terms}
@@ -202,7 +324,7 @@ def topic_report(
     return report
 
 
-def report_csv(report: dict[str, Any]) -> str:
+def report_csv(report: TopicReport) -> str:
     """The topic shares per period of a :func:`topic_report`, one row per period and topic."""
     out = io.StringIO()
     writer = csv.writer(out)
