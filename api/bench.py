@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from api.app import create_app
 from voc.customers.records import upsert_customer
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
 from voc.db.types import utcnow
 from voc.runtime import Runtime
@@ -160,7 +160,7 @@ def seed(rt: Runtime, n_calls: int, segments_per_call: int, *, seed_value: int =
                 agent=f"agent{i % 7}",
                 started_at=now - timedelta(minutes=i),
                 customer_pk=customers[i % len(customers)].id,
-                status="done",
+                status=CallStatus.DONE,
                 duration_s=segments_per_call * 6.0,
                 metrics={"talk_ratio": 0.5},
             )

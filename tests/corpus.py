@@ -11,7 +11,7 @@ from datetime import UTC
 
 from sqlmodel import Session
 
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.nlp.toolkit import TextToolkit
 from voc.topics.synthetic import Utterance
 
@@ -27,7 +27,7 @@ def store_corpus(
         call = Call(
             audio_sha256=hashlib.sha256(f"{prefix}-{i}".encode()).hexdigest(),
             external_id=f"{prefix}-{i:03d}",
-            status="done",
+            status=CallStatus.DONE,
             started_at=u.timestamp.replace(tzinfo=UTC),
             duration_s=6.0,
         )

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from voc.db.calls import Call
+from voc.db.calls import Call, CallStatus
 from voc.runtime import Runtime
 
 
@@ -232,7 +232,7 @@ def test_retry_replays_only_failed_calls(client: TestClient, runtime: Runtime) -
     with Session(runtime.engine) as session:
         call = session.get(Call, call_id)
         assert call is not None
-        call.status, call.error, call.attempts = "dead", "3 attempts", 3
+        call.status, call.error, call.attempts = CallStatus.DEAD, "3 attempts", 3
         session.add(call)
         session.commit()
     r = client.post(f"/api/v1/calls/{call_id}/retry")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from tests.api.conftest import ClientFor
 from voc.customers.records import upsert_customer
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
 from voc.db.types import utcnow
 from voc.nlp.toolkit import TextToolkit
@@ -51,7 +51,7 @@ def _seed(runtime: Runtime, toolkit: TextToolkit) -> None:
                 audio_sha256=hashlib.sha256(customer_id.encode()).hexdigest(),
                 customer_pk=customer.id,
                 started_at=utcnow() - timedelta(days=1),
-                status="done",
+                status=CallStatus.DONE,
             )
             session.add(call)
             session.flush()

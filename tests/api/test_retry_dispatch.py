@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from api.app import create_app
 from tests.api.conftest import make_key
-from voc.db.calls import Call
+from voc.db.calls import Call, CallStatus
 from voc.runtime import Runtime
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -42,7 +42,10 @@ def broker_queue(runtime: Runtime) -> Iterator[str]:
 def _dead_call(runtime: Runtime) -> int:
     with Session(runtime.engine) as session:
         call = Call(
-            audio_sha256=uuid.uuid4().hex * 2, status="dead", attempts=3, error="worker w1 killed by SIGKILL"
+            audio_sha256=uuid.uuid4().hex * 2,
+            status=CallStatus.DEAD,
+            attempts=3,
+            error="worker w1 killed by SIGKILL",
         )
         session.add(call)
         session.commit()

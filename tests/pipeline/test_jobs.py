@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from voc.db.calls import Call, CallStatusEvent
+from voc.db.calls import Call, CallStatus, CallStatusEvent
 from voc.db.types import utcnow
 from voc.pipeline import jobs
 from voc.pipeline.worker import PermanentError, Reporter, Worker
@@ -54,7 +54,7 @@ def test_an_expired_lease_is_taken_over_and_the_old_owner_is_fenced(engine: Engi
         claim = jobs.claim_next(session, "new-worker", lease_s=60, max_attempts=3)
         assert claim is not None and claim.call_id == call_id and claim.attempt == 2
         with pytest.raises(jobs.LeaseLostError):
-            jobs.set_stage(session, call_id, "dead-worker", "transcribing", 0.5, lease_s=60)
+            jobs.set_stage(session, call_id, "dead-worker", CallStatus.TRANSCRIBING, 0.5, lease_s=60)
         jobs.complete(session, call_id, "new-worker")
         assert session.get(Call, call_id).status == "done"  # type: ignore[union-attr]
 

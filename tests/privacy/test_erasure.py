@@ -14,7 +14,7 @@ from voc.audio_store import LocalAudioStore
 from voc.audit.log import record
 from voc.customers.records import upsert_customer
 from voc.db.audit import AuditEntry
-from voc.db.calls import Call, CallStatusEvent, Segment
+from voc.db.calls import Call, CallStatus, CallStatusEvent, Segment
 from voc.db.customers import CustomerCreate
 from voc.db.models import metadata
 from voc.privacy.erasure import erase_customer
@@ -99,12 +99,17 @@ def _make_customer(
     assert customer.id is not None
     stored = [store.put([f"RIFF-{seed}-{i}".encode() * 10]) for i in range(3)]
     linked = Call(
-        audio_sha256=stored[0].sha256, customer_pk=customer.id, status="done", original_filename=f"{name}.wav"
+        audio_sha256=stored[0].sha256,
+        customer_pk=customer.id,
+        status=CallStatus.DONE,
+        original_filename=f"{name}.wav",
     )
-    linked2 = Call(audio_sha256=stored[1].sha256, customer_pk=customer.id, status="done")
+    linked2 = Call(audio_sha256=stored[1].sha256, customer_pk=customer.id, status=CallStatus.DONE)
     # Unlinked at upload, but from their number: theirs too.
     by_number = Call(
-        audio_sha256=stored[2].sha256, caller_number=phone if phone.startswith("+") else None, status="done"
+        audio_sha256=stored[2].sha256,
+        caller_number=phone if phone.startswith("+") else None,
+        status=CallStatus.DONE,
     )
     session.add_all([linked, linked2, by_number])
     session.flush()
@@ -112,7 +117,7 @@ def _make_customer(
     for call in calls:
         assert call.id is not None
         session.add(Segment(call_id=call.id, idx=0, speaker="customer", start=0, end=1, text=f"{name}です"))
-        session.add(CallStatusEvent(call_id=call.id, status="done"))
+        session.add(CallStatusEvent(call_id=call.id, status=CallStatus.DONE))
         record(session, "audio.play", "call", call.id, ip="10.0.0.1")
     segment = session.exec(select(Segment).where(Segment.call_id == linked.id)).first()
     assert segment is not None and segment.id is not None

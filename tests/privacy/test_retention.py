@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from api.app import create_app
 from tests.api.conftest import make_key
 from voc.db.audit import AuditEntry
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.db.types import utcnow
 from voc.privacy.retention import apply_retention
 from voc.runtime import Runtime
@@ -21,9 +21,13 @@ def test_retention_deletes_old_audio_and_keeps_the_analysis(runtime: Runtime) ->
     store = runtime.store
     files = [store.put([b"RIFF" + bytes([i]) * 100]) for i in range(3)]
     with Session(runtime.engine) as session:
-        old = Call(audio_sha256=files[0].sha256, status="done", created_at=now - timedelta(days=100))
-        queued = Call(audio_sha256=files[1].sha256, status="queued", created_at=now - timedelta(days=100))
-        recent = Call(audio_sha256=files[2].sha256, status="done", created_at=now - timedelta(days=5))
+        old = Call(audio_sha256=files[0].sha256, status=CallStatus.DONE, created_at=now - timedelta(days=100))
+        queued = Call(
+            audio_sha256=files[1].sha256, status=CallStatus.QUEUED, created_at=now - timedelta(days=100)
+        )
+        recent = Call(
+            audio_sha256=files[2].sha256, status=CallStatus.DONE, created_at=now - timedelta(days=5)
+        )
         session.add_all([old, queued, recent])
         session.flush()
         assert old.id is not None
@@ -60,13 +64,13 @@ def test_a_recording_shared_with_a_newer_call_is_kept_until_that_one_is_due(runt
                 Call(
                     audio_sha256=audio.sha256,
                     external_id="OLD",
-                    status="done",
+                    status=CallStatus.DONE,
                     created_at=now - timedelta(days=100),
                 ),
                 Call(
                     audio_sha256=audio.sha256,
                     external_id="NEW",
-                    status="done",
+                    status=CallStatus.DONE,
                     created_at=now - timedelta(days=5),
                 ),
             ]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from voc.customers.records import upsert_customer
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -58,7 +58,7 @@ def add_call(
         audio_sha256=hashlib.sha256(external_id.encode()).hexdigest(),
         customer_pk=customer_pk,
         started_at=started_at or NOW - timedelta(days=1),
-        status="analysing",
+        status=CallStatus.ANALYSING,
     )
     session.add(call)
     session.flush()

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from tests.conftest import REPO
 from tests.corpus import store_corpus
 from voc.customers.records import upsert_customer
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
 from voc.nlp.assets import DOMAIN_TERMS_PATH, POLARITY_PATH
 from voc.nlp.toolkit import TextToolkit
@@ -114,7 +114,7 @@ def _seed_at_risk(session: Session, toolkit: TextToolkit) -> int:
         customer_pk=customer.id,
         started_at=datetime.now(UTC) - timedelta(days=1),
         agent="佐藤",
-        status="done",
+        status=CallStatus.DONE,
         duration_s=12.0,
     )
     session.add(call)
@@ -155,7 +155,7 @@ def _seed_paged_calls(session: Session) -> None:
             audio_sha256=hashlib.sha256(f"paged-{i}".encode()).hexdigest(),
             external_id=f"P-{i:04d}",
             agent=PAGING_AGENT,
-            status="done",
+            status=CallStatus.DONE,
             started_at=start + timedelta(minutes=10 * i),
             duration_s=60.0 + i % 300,
         )

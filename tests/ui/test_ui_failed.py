@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from tests.ui.conftest import Server, login, shoot
-from voc.db.calls import Call
+from voc.db.calls import Call, CallStatus
 from voc.db.engine import make_engine
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def _failed_call(server: Server, name: str) -> int:
             call = Call(
                 external_id=name,
                 audio_sha256=hashlib.sha256(name.encode()).hexdigest(),
-                status="dead",
+                status=CallStatus.DEAD,
                 attempts=3,
                 error="3 回試行しても完了しませんでした (attempts exhausted): [Errno 28] No space left",
             )

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from tests.webhooks.conftest import Receiver
-from voc.db.calls import Call, CallStatusEvent
+from voc.db.calls import Call, CallStatus, CallStatusEvent
 from voc.db.customers import Customer
 from voc.db.signals import CustomerFlagEvent
 from voc.db.types import utcnow
@@ -28,7 +28,7 @@ def _deliveries(engine: Engine) -> list[WebhookDelivery]:
 def test_call_analyzed_is_sent_once_per_analysis(engine: Engine, receiver: Receiver) -> None:
     with Session(engine) as session:
         create_subscription(session, url=receiver.url, events=["call.analyzed"])
-        call = Call(audio_sha256="e" * 64, external_id="EV-1", status="done", duration_s=12.0)
+        call = Call(audio_sha256="e" * 64, external_id="EV-1", status=CallStatus.DONE, duration_s=12.0)
         session.add(call)
         session.commit()
         assert call.id is not None
@@ -36,7 +36,7 @@ def test_call_analyzed_is_sent_once_per_analysis(engine: Engine, receiver: Recei
         enqueue_call_analyzed(session, call.id)  # the stage ran again after a crash
         session.commit()
         assert len(_deliveries(engine)) == 1
-        session.add(CallStatusEvent(call_id=call.id, status="queued", detail="replayed"))
+        session.add(CallStatusEvent(call_id=call.id, status=CallStatus.QUEUED, detail="replayed"))
         session.commit()
         enqueue_call_analyzed(session, call.id)  # an analyst replayed the call: a new event
         session.commit()

@@ -19,7 +19,7 @@ from voc.audio_store import LocalAudioStore, StoredAudio
 from voc.calls.linking import find_customer_pk
 from voc.calls.metadata import CHANNEL_LAYOUTS, MetadataFile
 from voc.customers.phones import normalise_phone
-from voc.db.calls import Call, CallCreate, CallStatusEvent
+from voc.db.calls import Call, CallCreate, CallStatus, CallStatusEvent
 from voc.db.types import utcnow
 from voc.errors import ConflictError, InvalidInputError, TooLargeError
 
@@ -76,7 +76,7 @@ def register_call(
         audio_size=audio.size,
         original_filename=(original_filename or "")[-512:] or None,
         customer_pk=find_customer_pk(session, meta.customer_id, caller),
-        status="queued",
+        status=CallStatus.QUEUED,
     )
     try:
         with session.begin_nested():
@@ -94,7 +94,7 @@ def register_call(
             raise ExternalIdConflictError(meta.external_id or "") from None
         return Registered(winner, created=False)
     assert call.id is not None
-    session.add(CallStatusEvent(call_id=call.id, status="queued", at=utcnow()))
+    session.add(CallStatusEvent(call_id=call.id, status=CallStatus.QUEUED, at=utcnow()))
     shared = same_audio[0].id if same_audio else None
     if shared is not None:
         log.info(

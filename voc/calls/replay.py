@@ -12,8 +12,6 @@ from sqlmodel import Session
 
 from voc.pipeline import jobs
 
-REPLAYABLE = ("failed", "dead")
-
 
 def replay_call(session: Session, call_id: int, notify: Callable[[list[int]], None]) -> bool:
     """Queue ``call_id`` again if it failed or is dead (commits), then dispatch it; False otherwise."""

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from voc.db.types import UTCDateTime, utcnow
+from voc.db.types import EnumText, UTCDateTime, utcnow
 
-#: A call's life: queued → decoding → transcribing → analysing → done, or failed (retryable) / dead.
-CALL_STATUSES = ("queued", "decoding", "transcribing", "analysing", "done", "failed", "dead")
-ACTIVE_STATUSES = ("decoding", "transcribing", "analysing")
+
+class CallStatus(StrEnum):
+    """A call's life: queued → decoding → transcribing → analysing → done, or failed / dead (dead-lettered:
+    every attempt used). Stored as its text, so the database and the API JSON hold the same values."""
+
+    QUEUED = "queued"
+    DECODING = "decoding"
+    TRANSCRIBING = "transcribing"
+    ANALYSING = "analysing"
+    DONE = "done"
+    FAILED = "failed"
+    DEAD = "dead"
+
+
+CALL_STATUSES = tuple(CallStatus)
+#: A worker holds the call's lease.
+ACTIVE_STATUSES = (CallStatus.DECODING, CallStatus.TRANSCRIBING, CallStatus.ANALYSING)
+#: Nothing more will happen to the call unless someone replays it.
+FINISHED_STATUSES = (CallStatus.DONE, CallStatus.FAILED, CallStatus.DEAD)
+#: What ``voc calls retry`` and ``POST /calls/{ref}/retry`` replay.
+REPLAYABLE_STATUSES = (CallStatus.FAILED, CallStatus.DEAD)
 
 
 class CallBase(SQLModel):
@@ -46,7 +65,7 @@ class Call(CallBase, table=True):
     customer_pk: int | None = Field(default=None, foreign_key="customers.id", index=True, ondelete="SET NULL")
     duration_s: float | None = None
     channels: int | None = None
-    status: str = Field(default="queued", index=True, max_length=16)
+    status: CallStatus = Field(default=CallStatus.QUEUED, index=True, sa_type=EnumText(CallStatus, 16))
     stage_progress: float = 0.0
     error: str | None = Field(default=None, sa_column=Column(Text))
     attempts: int = 0
@@ -69,7 +88,7 @@ class CallPublic(CallBase):
     customer_id: str | None = None
     duration_s: float | None
     channels: int | None
-    status: str
+    status: CallStatus
     stage_progress: float
     error: str | None
     attempts: int
@@ -85,7 +104,7 @@ class CallStatusEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = Field(foreign_key="calls.id", index=True, ondelete="CASCADE")
-    status: str = Field(max_length=16)
+    status: CallStatus = Field(sa_type=EnumText(CallStatus, 16))
     detail: str | None = Field(default=None, sa_column=Column(Text))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

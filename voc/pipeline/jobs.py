@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy.sql.selectable import GenerativeSelect
 from sqlmodel import Session, col, select
 
-from voc.db.calls import ACTIVE_STATUSES, Call, CallStatusEvent
+from voc.db.calls import ACTIVE_STATUSES, REPLAYABLE_STATUSES, Call, CallStatus, CallStatusEvent
 from voc.db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ class Claim:
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
     waiting = and_(
-        col(Call.status) == "queued", or_(col(Call.not_before).is_(None), col(Call.not_before) <= now)
+        col(Call.status) == CallStatus.QUEUED,
+        or_(col(Call.not_before).is_(None), col(Call.not_before) <= now),
     )
     abandoned = and_(col(Call.status).in_(ACTIVE_STATUSES), col(Call.lease_expires_at) < now)
     return or_(waiting, abandoned)
@@ -88,7 +89,7 @@ def retry_due(session: Session, call_id: int) -> datetime | None:
     now = utcnow()
     due = session.exec(
         select(Call.not_before).where(
-            col(Call.id) == call_id, col(Call.status) == "queued", col(Call.not_before) > now
+            col(Call.id) == call_id, col(Call.status) == CallStatus.QUEUED, col(Call.not_before) > now
         )
     ).first()
     session.commit()
@@ -127,7 +128,7 @@ def _take(
         update(Call)
         .where(col(Call.id) == call_id, _claimable(now))
         .values(
-            status="decoding",
+            status=CallStatus.DECODING,
             lease_owner=worker_id,
             lease_expires_at=now + timedelta(seconds=lease_s),
             attempts=Call.attempts + 1,
@@ -136,7 +137,9 @@ def _take(
         )
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
-        session.add(CallStatusEvent(call_id=call_id, status="decoding", detail=f"worker {worker_id}", at=now))
+        session.add(
+            CallStatusEvent(call_id=call_id, status=CallStatus.DECODING, detail=f"worker {worker_id}", at=now)
+        )
         session.commit()
         return Claim(call_id=call_id, attempt=attempts + 1)
     session.commit()
@@ -148,10 +151,10 @@ def _dead_letter(session: Session, call_id: int, reason: str, now: datetime) -> 
     result = session.execute(
         update(Call)
         .where(col(Call.id) == call_id, _claimable(now))
-        .values(status="dead", error=reason, lease_owner=None, lease_expires_at=None, updated_at=now)
+        .values(status=CallStatus.DEAD, error=reason, lease_owner=None, lease_expires_at=None, updated_at=now)
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
-        session.add(CallStatusEvent(call_id=call_id, status="dead", detail=reason, at=now))
+        session.add(CallStatusEvent(call_id=call_id, status=CallStatus.DEAD, detail=reason, at=now))
         log.warning("call %s dead-lettered: %s", call_id, reason)
     session.commit()
 
@@ -169,7 +172,7 @@ def _owned(session: Session, call_id: int, worker_id: str, values: dict[str, obj
 
 
 def set_stage(
-    session: Session, call_id: int, worker_id: str, status: str, progress: float, *, lease_s: float
+    session: Session, call_id: int, worker_id: str, status: CallStatus, progress: float, *, lease_s: float
 ) -> None:
     """Report the stage and its progress (0–1), extending the lease: a heartbeat with content."""
     current = session.exec(select(Call.status).where(Call.id == call_id)).first()
@@ -195,14 +198,14 @@ def complete(session: Session, call_id: int, worker_id: str) -> None:
         call_id,
         worker_id,
         {
-            "status": "done",
+            "status": CallStatus.DONE,
             "stage_progress": 1.0,
             "error": None,
             "lease_owner": None,
             "lease_expires_at": None,
         },
     )
-    session.add(CallStatusEvent(call_id=call_id, status="done", at=utcnow()))
+    session.add(CallStatusEvent(call_id=call_id, status=CallStatus.DONE, at=utcnow()))
     session.commit()
 
 
@@ -216,14 +219,17 @@ def fail(
     attempt: int,
     max_attempts: int,
     backoff_s: float = 30.0,
-) -> str:
+) -> CallStatus:
     """Record a failure: retry later with exponential backoff, or end as ``failed`` / ``dead``."""
     if not retryable:
-        status, not_before = "failed", None
+        status, not_before = CallStatus.FAILED, None
     elif attempt >= max_attempts:
-        status, not_before = "dead", None
+        status, not_before = CallStatus.DEAD, None
     else:
-        status, not_before = "queued", utcnow() + timedelta(seconds=retry_delay_s(attempt, backoff_s))
+        status, not_before = (
+            CallStatus.QUEUED,
+            utcnow() + timedelta(seconds=retry_delay_s(attempt, backoff_s)),
+        )
     _owned(
         session,
         call_id,
@@ -260,7 +266,7 @@ def release_owner(
         assert call_id is not None
         left = attempts if count_attempt else max(0, attempts - 1)
         dead = count_attempt and left >= max_attempts
-        status = "dead" if dead else "queued"
+        status = CallStatus.DEAD if dead else CallStatus.QUEUED
         detail = f"{left} 回試行しても完了しませんでした (attempts exhausted): {reason}" if dead else reason
         # Conditional on the owner: the call is changed only if nobody took it over meanwhile.
         result = session.execute(
@@ -289,12 +295,19 @@ def requeue(session: Session, call_id: int) -> bool:
     """Replay a failed or dead-lettered call from the start."""
     result = session.execute(
         update(Call)
-        .where(col(Call.id) == call_id, col(Call.status).in_(("failed", "dead")))
+        .where(col(Call.id) == call_id, col(Call.status).in_(REPLAYABLE_STATUSES))
         .values(
-            status="queued", attempts=0, error=None, not_before=None, stage_progress=0.0, updated_at=utcnow()
+            status=CallStatus.QUEUED,
+            attempts=0,
+            error=None,
+            not_before=None,
+            stage_progress=0.0,
+            updated_at=utcnow(),
         )
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
-        session.add(CallStatusEvent(call_id=call_id, status="queued", detail="replayed", at=utcnow()))
+        session.add(
+            CallStatusEvent(call_id=call_id, status=CallStatus.QUEUED, detail="replayed", at=utcnow())
+        )
     session.commit()
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]

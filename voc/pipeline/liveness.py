@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, func, or_, select
 
-from voc.db.calls import Call
+from voc.db.calls import Call, CallStatus
 from voc.db.types import utcnow
 from voc.db.workers import WorkerHeartbeat, WorkerSupervisor
 from voc.pipeline.worker import HEARTBEAT_STALE_S
@@ -103,14 +103,14 @@ def queue_health(
             select(WorkerSupervisor).where(col(WorkerSupervisor.heartbeat_at) >= fresh)
         ).all()
         claimable = (
-            col(Call.status) == "queued",
+            col(Call.status) == CallStatus.QUEUED,
             or_(col(Call.not_before).is_(None), col(Call.not_before) <= now),
         )
         queued, oldest = session.exec(
             select(func.count(), func.min(Call.updated_at)).select_from(Call).where(*claimable)
         ).one()
         last_progress = session.exec(
-            select(func.max(Call.updated_at)).where(col(Call.status) != "queued")
+            select(func.max(Call.updated_at)).where(col(Call.status) != CallStatus.QUEUED)
         ).one()
     latest = max(
         (s for s in supervisors if s.last_exit_at is not None),

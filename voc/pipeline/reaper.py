@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from voc.db.calls import ACTIVE_STATUSES, Call
+from voc.db.calls import ACTIVE_STATUSES, Call, CallStatus
 from voc.db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,8 @@ def reap(
     cutoff = now - timedelta(seconds=stale_s)
     abandoned = and_(col(Call.status).in_(ACTIVE_STATUSES), col(Call.lease_expires_at) < now)
     waiting = and_(
-        col(Call.status) == "queued", or_(col(Call.not_before).is_(None), col(Call.not_before) < cutoff)
+        col(Call.status) == CallStatus.QUEUED,
+        or_(col(Call.not_before).is_(None), col(Call.not_before) < cutoff),
     )
     wanted = [abandoned]
     if queue_depth is None or queue_depth() == 0:

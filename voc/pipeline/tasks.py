@@ -23,7 +23,7 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from voc.db.calls import Call
+from voc.db.calls import Call, CallStatus
 from voc.db.types import utcnow
 from voc.pipeline import jobs
 from voc.pipeline.worker import CallProcessor, heartbeat, process_claim, sign_off
@@ -177,7 +177,7 @@ def run_call(app: Celery, call_id: int) -> str:
         max_attempts=ctx.max_attempts,
         backoff_s=ctx.backoff_s,
     )
-    if status == "queued":
+    if status == CallStatus.QUEUED:
         _resend(app, ctx.engine, call_id, jobs.retry_delay_s(claim.attempt, ctx.backoff_s))
     return status
 

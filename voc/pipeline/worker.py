@@ -19,6 +19,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
+from voc.db.calls import CallStatus
 from voc.db.types import utcnow
 from voc.db.workers import WorkerHeartbeat
 from voc.pipeline import jobs
@@ -172,13 +173,13 @@ def process_claim(
     def report(status: str, progress: float) -> None:
         heartbeat(engine, worker_id)
         with Session(engine) as session:
-            jobs.set_stage(session, claim.call_id, worker_id, status, progress, lease_s=lease_s)
+            jobs.set_stage(session, claim.call_id, worker_id, CallStatus(status), progress, lease_s=lease_s)
 
     try:
         processor(claim.call_id, report)
         with Session(engine) as session:
             jobs.complete(session, claim.call_id, worker_id)
-        return "done"
+        return CallStatus.DONE
     except jobs.LeaseLostError:
         log.warning("call %s: lease lost, leaving it to its new owner", claim.call_id)
         return "lost"

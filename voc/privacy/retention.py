@@ -13,16 +13,14 @@ from sqlmodel import Session, col, select
 
 from voc.audio_store import AudioStore
 from voc.audit.log import record
-from voc.db.calls import Call
+from voc.db.calls import FINISHED_STATUSES, Call
 
 log = logging.getLogger(__name__)
-
-#: Only finished calls lose their audio: a queued or running call still needs it.
-FINISHED = ("done", "failed", "dead")
 
 
 def apply_retention(session: Session, store: AudioStore, older_than: datetime) -> int:
     """Delete the audio of finished calls uploaded before ``older_than``; returns how many files went.
+    A queued or running call still needs its audio.
 
     Entry points pass ``now - timedelta(days=audio_retention_days)``. The caller commits (the audit entry).
     """
@@ -30,7 +28,7 @@ def apply_retention(session: Session, store: AudioStore, older_than: datetime) -
         raise ValueError("older_than must be timezone-aware")
     rows = session.exec(
         select(Call.id, Call.audio_sha256).where(
-            col(Call.created_at) < older_than, col(Call.status).in_(FINISHED)
+            col(Call.created_at) < older_than, col(Call.status).in_(FINISHED_STATUSES)
         )
     ).all()
     # A recording shared with a call that is newer or still in the pipeline stays until that one is due too.
@@ -39,7 +37,7 @@ def apply_retention(session: Session, store: AudioStore, older_than: datetime) -
         session.exec(
             select(Call.audio_sha256).where(
                 col(Call.audio_sha256).in_(due),
-                or_(col(Call.created_at) >= older_than, col(Call.status).not_in(FINISHED)),
+                or_(col(Call.created_at) >= older_than, col(Call.status).not_in(FINISHED_STATUSES)),
             )
         ).all()
     )

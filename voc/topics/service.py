@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallStatus, Segment
 from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
 from voc.errors import InvalidInputError, NotFoundError
 from voc.topics.model import TopicModel
@@ -45,7 +45,7 @@ def call_documents(session: Session, call_ids: Sequence[int] | None = None) -> d
         .order_by(col(Segment.call_id), col(Segment.idx))
     )
     if call_ids is None:
-        stmt = stmt.join(Call, col(Call.id) == col(Segment.call_id)).where(Call.status == "done")
+        stmt = stmt.join(Call, col(Call.id) == col(Segment.call_id)).where(Call.status == CallStatus.DONE)
     else:
         stmt = stmt.where(col(Segment.call_id).in_(call_ids))
     docs: dict[int, list[str]] = {}
