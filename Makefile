@@ -59,7 +59,9 @@ bench: models
 	$(VOC) bench signals
 	$(VOC) bench redaction
 	$(VOC) bench topics
-	$(VOC) bench asr examples/calls/*.flac
+	$(VOC) bench asr examples --section asr-examples
+	@if [ -f var/bench-calls/calls.csv ]; then $(VOC) bench asr var/bench-calls --section asr; \
+	else echo "var/bench-calls missing: scripts/make_bench_calls.py (see scripts/README.md)"; fi
 	$(VOC) bench api
 	$(VOC) bench scale
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.asr.conftest import fixture_path
 from voc.asr import AsrOptions, ChannelLayout, Transcriber, Transcript
-from voc.asr.bench import reference_text, role_accuracy
+from voc.bench.asr import reference_text, role_accuracy
 from voc.asr.cer import cer
 from voc.intake import DecodedAudio, decode_file
 

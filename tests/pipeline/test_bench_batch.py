@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.asr.conftest import fixture_path
-from voc.asr.bench import reference_text
+from voc.bench.asr import reference_text
 from voc.asr.cer import cer
 from voc.pipeline.bench_batch import run_batch
 

@@ -47,25 +47,27 @@ def bench_nlp(
 
 @app.command("asr")
 def bench_asr(
-    files: list[Path] = typer.Argument(..., help="Audio files (examples/calls/*.flac)."),
+    folder: Path = typer.Argument(..., help="A folder of calls, as given to `voc calls ingest`."),
+    metadata: Path | None = typer.Option(None, help="The calls' CSV (default: FOLDER/calls.csv if any)."),
     references: Path | None = typer.Option(
-        None, help="Reference texts: examples/transcripts.json, or a .json/.txt beside each file."
+        None, help="Reference transcripts (default: transcripts.json in FOLDER or beside the files)."
     ),
-    repeats: int = typer.Option(2, min=1, help="Timed runs of each path (the median is reported)."),
-    processes: int = typer.Option(0, min=0, help="Worker processes of the service path (0: as configured)."),
+    repeats: int = typer.Option(2, min=1, help="Alternating runs of each path (the median is reported)."),
+    variant: list[str] = typer.Option(
+        [],
+        help="Another service run, NAME:VAR=VALUE[,VAR=VALUE] (e.g. 'no hotwords:VOC_ASR__USE_HOTWORDS=0').",
+    ),
+    section: str = typer.Option("asr", help="The section of the benchmarks file to replace."),
     output: Path = OutputOption,
 ) -> None:
-    """Raw faster-whisper vs the service's whole path (files in → transcripts stored) on the same files:
-    throughput, ratio, CER."""
+    """The cold `voc calls ingest FOLDER --metadata calls.csv --wait` (fresh process, fresh database) vs raw
+    faster-whisper on the same files, alternating: throughput, ratio, CER, roles."""
+    # Imported here: every `voc` command loads this module, the benchmark's dependencies only this one.
     import json
-    import tempfile
 
-    from voc.asr.bench import format_markdown, layouts_from, load_references, run_asr_bench
     from voc.asr.model_assets import ModelNotFoundError, resolve_model_dir
-    from voc.nlp.vocabulary import load_terms
-    from voc.pipeline.bench_batch import pipeline_path
-    from voc.pipeline.factory import embedded_worker_count
-    from voc.pipeline.process import asr_options, asr_threads
+    from voc.bench.asr import ServiceVariant, format_markdown, load_references, run_asr_bench
+    from voc.cli.calls import AUDIO_SUFFIXES
     from voc.redaction.redactor import Redactor
 
     settings = Settings()
@@ -73,47 +75,35 @@ def bench_asr(
         model_dir = resolve_model_dir(settings.asr.model_dir)
     except ModelNotFoundError as exc:
         fail(str(exc))
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        fail(f"no such audio file: {', '.join(missing)}")
-    processes = processes or embedded_worker_count(settings)
-    configured = asr_options(settings, load_terms(settings.nlp.domain_terms))
+    if not folder.is_dir():
+        fail(f"no such folder: {folder}")
+    files = sorted(p.resolve() for p in folder.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
+    if not files:
+        fail(f"no audio files in {folder}")
+    metadata = metadata or (folder / "calls.csv" if (folder / "calls.csv").is_file() else None)
     refs = json.loads(references.read_text(encoding="utf-8")) if references else load_references(files)
-    layouts = {file: layout.value for file, layout in layouts_from(refs, files).items()}
-    threads = asr_threads(settings.asr.cpu_threads, processes)
+    variants = [ServiceVariant("service (as configured)")]
+    for spec in variant:
+        name, _, assignments = spec.partition(":")
+        pairs = [a.split("=", 1) for a in assignments.split(",") if a]
+        if not name or any(len(p) != 2 for p in pairs):
+            fail(f"--variant {spec!r}: expected NAME:VAR=VALUE[,VAR=VALUE]")
+        variants.append(ServiceVariant(name, {key: value for key, value in pairs}))
     redactor = Redactor(enabled=settings.redaction.enabled)
-
-    def redact(text: str) -> str:
-        return redactor.redact(text).text
-
-    def describe(hotwords: bool) -> str:
-        o = configured
-        return (
-            f"whole path, files in → transcripts stored: {processes} worker process(es) × {threads} "
-            f"thread(s), {o.compute_type}, beam {o.beam_size}, batch {o.batch_size}, "
-            f"hotwords {'on' if hotwords else 'off'}, word timestamps {'on' if o.word_timestamps else 'off'}"
-        )
-
-    with tempfile.TemporaryDirectory(prefix="voc-bench-asr-") as tmp:
-        paths = [
-            pipeline_path(
-                "service (as configured)", describe(bool(configured.hotwords)), Path(tmp),
-                processes=processes, model_dir=model_dir, layouts=layouts, redact=redact,
-            )
-        ]  # fmt: skip
-        if configured.hotwords:
-            paths.append(
-                pipeline_path(
-                    "service without hotwords", describe(False), Path(tmp),
-                    processes=processes, model_dir=model_dir, layouts=layouts, redact=redact,
-                    settings={"asr": {"use_hotwords": False}},
-                )
-            )  # fmt: skip
-        result = run_asr_bench(
-            files, refs, model_dir, paths, repeats=repeats, progress=lambda m: typer.echo(m, err=True)
-        )
-    table = format_markdown(result)
-    write_section(output, "asr", table)
+    result = run_asr_bench(
+        folder.resolve(),
+        metadata.resolve() if metadata else None,
+        files,
+        refs,
+        model_dir=model_dir,
+        models_dir=settings.resolved_models_dir.resolve(),
+        variants=variants,
+        repeats=repeats,
+        redact=lambda text: redactor.redact(text).text,
+        progress=lambda m: typer.echo(m, err=True),
+    )
+    table = format_markdown(result, f"`voc bench asr {folder}`")
+    write_section(output, section, table)
     typer.echo(table)
 
 

@@ -14,12 +14,11 @@ measures the job machinery and how the cores are shared, not speech recognition.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,13 +27,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from voc.asr.bench import BenchPath, PathRun, Turn
+from voc.bench.asr import Turn
 from voc.db.calls import Call, CallStatusEvent, Segment
 from voc.db.types import utcnow
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BatchRun", "pipeline_path", "run_batch"]
+__all__ = ["BatchRun", "run_batch"]
 
 _DONE, _FAILED = "done", ("failed", "dead")
 
@@ -239,36 +238,3 @@ def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
     go.wait()
     worker.run(threading.Event(), until_empty=True)
     worker.engine.dispose()
-
-
-def pipeline_path(
-    name: str,
-    description: str,
-    workroot: Path,
-    *,
-    processes: int,
-    model_dir: Path,
-    layouts: Mapping[str, str] | None = None,
-    settings: Mapping[str, Any] | None = None,
-    redact: Callable[[str], str] | None = None,
-) -> BenchPath:
-    """The service's whole path as a ``voc bench asr`` path: each run is a fresh :func:`run_batch`.
-    ``redact`` is the redaction the workers apply (the references are scored through it)."""
-    runs = itertools.count(1)
-
-    def run(files: Sequence[Path]) -> PathRun:
-        batch = run_batch(
-            workroot / f"{name.replace(' ', '-')}-{next(runs)}",
-            processes=processes,
-            files=files,
-            layouts=layouts,
-            model_dir=model_dir,
-            settings=settings,
-            warmup=files[0] if files else None,
-        )
-        if batch.errors:
-            failed = "; ".join(f"{file}: {error}" for file, error in batch.errors.items())
-            raise RuntimeError(f"{len(batch.errors)} call(s) failed in the pipeline: {failed}")
-        return PathRun(batch.seconds, batch.texts, batch.turns)
-
-    return BenchPath(name, description, run, reference_filter=redact)
