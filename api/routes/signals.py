@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
@@ -16,7 +16,7 @@ from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery, problems
 from voc.calls.queries import find_call
 from voc.db.customers import Customer
-from voc.db.signals import SignalSource
+from voc.db.signals import FeedbackLabel, SignalSource, SignalType
 from voc.security.keys import Principal
 from voc.signals.at_risk import at_risk
 from voc.signals.feedback import record_feedback
@@ -26,10 +26,6 @@ from voc.signals.store import SignalFilter, list_signals
 from voc.signals.training import quality_report
 
 router = APIRouter(prefix="/api/v1", tags=["signals"], responses=COMMON)
-
-SignalType = Literal[
-    "dissatisfaction", "value_complaint", "churn_intent", "competitor_mention", "feature_struggle"
-]
 
 
 class SignalOut(BaseModel):
@@ -53,7 +49,7 @@ class SignalOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    label: Literal["confirm", "dismiss"]
+    label: FeedbackLabel
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -29,9 +29,40 @@ class SignalSource(StrEnum):
     MODEL = "model"
 
 
+class SignalType(StrEnum):
+    """What a customer's words in one segment show (the order is the detector's output columns)."""
+
+    DISSATISFACTION = "dissatisfaction"
+    VALUE_COMPLAINT = "value_complaint"  # the price is not worth what they get
+    CHURN_INTENT = "churn_intent"
+    COMPETITOR_MENTION = "competitor_mention"
+    FEATURE_STRUGGLE = "feature_struggle"  # could not use the features
+
+
+class FlagType(StrEnum):
+    """A customer-level flag, derived from the customer's signals and usage."""
+
+    COST_PERFORMANCE_GAP = "cost_performance_gap"  # a heavy user who finds it not worth the price
+    UNDERUSE = "underuse"
+    CHURN_RISK = "churn_risk"
+    DISSATISFIED = "dissatisfied"
+
+
+class FlagEvent(StrEnum):
+    RAISED = "raised"
+    CLEARED = "cleared"
+
+
+class FeedbackLabel(StrEnum):
+    """An analyst's verdict on a signal."""
+
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+
+
 SIGNAL_SOURCES = tuple(s.value for s in SignalSource)
-FEEDBACK_LABELS = ("confirm", "dismiss")
-FLAG_EVENTS = ("raised", "cleared")
+FEEDBACK_LABELS = tuple(FeedbackLabel)
+FLAG_EVENTS = tuple(FlagEvent)
 
 
 class CallSignalRow(SQLModel, table=True):

@@ -34,15 +34,26 @@ from sqlmodel import Session, col, select
 
 from voc.db.calls import Call
 from voc.db.customers import Customer
-from voc.db.signals import CallSignalRow, CustomerFlag, CustomerFlagEvent
+from voc.db.signals import (
+    CallSignalRow,
+    CustomerFlag,
+    CustomerFlagEvent,
+    FeedbackLabel,
+    FlagEvent,
+    FlagType,
+    SignalType,
+)
 from voc.db.types import utcnow
 from voc.signals.feedback import labels_for_calls
 from voc.signals.params import SignalParams
 
 log = logging.getLogger(__name__)
 
-FLAG_TYPES: tuple[str, ...] = ("cost_performance_gap", "underuse", "churn_risk", "dissatisfied")
-EVENT_NAMES = {"raised": "customer.flagged", "cleared": "customer.flag_cleared"}
+FLAG_TYPES: tuple[FlagType, ...] = tuple(FlagType)
+EVENT_NAMES: dict[str, str] = {
+    FlagEvent.RAISED: "customer.flagged",
+    FlagEvent.CLEARED: "customer.flag_cleared",
+}
 MAX_EVIDENCE = 50
 
 
@@ -158,19 +169,19 @@ def derive_flags(
     by_type: dict[str, list[SignalFact]] = {}
     for fact in facts:
         by_type.setdefault(fact.type, []).append(fact)
-    value = by_type.get("value_complaint", [])
-    dissatisfaction = by_type.get("dissatisfaction", [])
-    competitor = by_type.get("competitor_mention", [])
+    value = by_type.get(SignalType.VALUE_COMPLAINT, [])
+    dissatisfaction = by_type.get(SignalType.DISSATISFACTION, [])
+    competitor = by_type.get(SignalType.COMPETITOR_MENTION, [])
     flags: dict[str, list[SignalFact]] = {}
     if high_usage and value:
-        flags["cost_performance_gap"] = value
-    if low_usage and by_type.get("feature_struggle"):
-        flags["underuse"] = by_type["feature_struggle"]
-    churn = by_type.get("churn_intent", [])
+        flags[FlagType.COST_PERFORMANCE_GAP] = value
+    if low_usage and by_type.get(SignalType.FEATURE_STRUGGLE):
+        flags[FlagType.UNDERUSE] = by_type[SignalType.FEATURE_STRUGGLE]
+    churn = by_type.get(SignalType.CHURN_INTENT, [])
     if churn or (competitor and (dissatisfaction or value)):
-        flags["churn_risk"] = churn + competitor + ([] if churn else dissatisfaction + value)
+        flags[FlagType.CHURN_RISK] = churn + competitor + ([] if churn else dissatisfaction + value)
     if dissatisfaction:
-        flags["dissatisfied"] = dissatisfaction
+        flags[FlagType.DISSATISFIED] = dissatisfaction
     return flags
 
 
@@ -189,7 +200,7 @@ def facts_by_customer(
     labels = labels_for_calls(session, [c.id for _, c in found if c.id is not None])
     out: dict[int, list[SignalFact]] = {}
     for row, call in found:
-        if labels.get((row.call_id, row.segment_idx, row.type)) == "dismiss":
+        if labels.get((row.call_id, row.segment_idx, row.type)) == FeedbackLabel.DISMISS:
             continue
         assert row.id is not None and call.id is not None and call.customer_pk is not None
         out.setdefault(call.customer_pk, []).append(
@@ -255,7 +266,7 @@ def recompute_customer(
                 changes.raised.append(flag)
                 session.add(
                     CustomerFlagEvent(
-                        customer_pk=customer_pk, flag=flag, event="raised", evidence=evidence, at=at
+                        customer_pk=customer_pk, flag=flag, event=FlagEvent.RAISED, evidence=evidence, at=at
                     )
                 )
             elif row.evidence == evidence:
@@ -267,7 +278,7 @@ def recompute_customer(
             session.add(row)
             session.add(
                 CustomerFlagEvent(
-                    customer_pk=customer_pk, flag=flag, event="cleared", evidence=row.evidence, at=at
+                    customer_pk=customer_pk, flag=flag, event=FlagEvent.CLEARED, evidence=row.evidence, at=at
                 )
             )
             changes.cleared.append(flag)

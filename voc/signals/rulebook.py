@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from voc.db.signals import SignalType
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -22,7 +24,7 @@ class Rule:
     ``rivals``: a competitor must be named in the clause.
     """
 
-    signal: str
+    signal: SignalType
     name: str
     weight: float
     words: frozenset[str] = frozenset()
@@ -57,29 +59,42 @@ _WORTH_WORDS = re.compile(r"割に合わ|割りに合わ|割が合わ|見合わ|
 
 RULES: tuple[Rule, ...] = (
     # value_complaint: price and value
-    Rule("value_complaint", "price.excess", 0.9, _f("EXCESS:高い", "EXCESS:割高", "EXCESS:高額")),
-    Rule("value_complaint", "price.high", 0.8, _f("高い"), price=True, block=_PRICE_PRAISE | _OPINION_DENIED),
-    Rule("value_complaint", "price.overpriced", 0.8, _f("割高", "高額", "ぼったくり", "ボッタクリ")),
-    Rule("value_complaint", "value.not_worth", 0.9, _f("見合う_NEG", "合う_NEG"), surface=_WORTH_WORDS),
+    Rule(SignalType.VALUE_COMPLAINT, "price.excess", 0.9, _f("EXCESS:高い", "EXCESS:割高", "EXCESS:高額")),
     Rule(
-        "value_complaint",
+        SignalType.VALUE_COMPLAINT,
+        "price.high",
+        0.8,
+        _f("高い"),
+        price=True,
+        block=_PRICE_PRAISE | _OPINION_DENIED,
+    ),
+    Rule(SignalType.VALUE_COMPLAINT, "price.overpriced", 0.8, _f("割高", "高額", "ぼったくり", "ボッタクリ")),
+    Rule(
+        SignalType.VALUE_COMPLAINT, "value.not_worth", 0.9, _f("見合う_NEG", "合う_NEG"), surface=_WORTH_WORDS
+    ),
+    Rule(
+        SignalType.VALUE_COMPLAINT,
         "value.cost_performance",
         0.9,
         _f("悪い", "EXCESS:悪い", "いい_NEG", "低い", "微妙", "最悪"),
         context=_f("コスパ", "費用対効果"),
     ),
     Rule(
-        "value_complaint", "value.not_worth_paying", 0.8, _f("ない", "ある_NEG", "無い"), context=_f("価値")
+        SignalType.VALUE_COMPLAINT,
+        "value.not_worth_paying",
+        0.8,
+        _f("ない", "ある_NEG", "無い"),
+        context=_f("価値"),
     ),
-    Rule("value_complaint", "value.not_worth_paying", 0.8, _f("価値_NEG", "意味_NEG"), price=True),
-    Rule("value_complaint", "price.rise", 0.6, _f("値上げ", "値上がり"), block=_OPINION_DENIED),
-    Rule("value_complaint", "value.wasteful", 0.6, _f("もったいない", "無駄", "損"), price=True),
-    Rule("value_complaint", "price.cheaper_please", 0.5, _f("REQUEST:安い", "安い_NEG"), price=True),
-    Rule("value_complaint", "price.rival_cheaper", 0.7, _f("安い", "お得"), match="rival_compare"),
-    Rule("value_complaint", "price.rival_cheaper", 0.6, _f("安い", "お得"), rivals=True),
+    Rule(SignalType.VALUE_COMPLAINT, "value.not_worth_paying", 0.8, _f("価値_NEG", "意味_NEG"), price=True),
+    Rule(SignalType.VALUE_COMPLAINT, "price.rise", 0.6, _f("値上げ", "値上がり"), block=_OPINION_DENIED),
+    Rule(SignalType.VALUE_COMPLAINT, "value.wasteful", 0.6, _f("もったいない", "無駄", "損"), price=True),
+    Rule(SignalType.VALUE_COMPLAINT, "price.cheaper_please", 0.5, _f("REQUEST:安い", "安い_NEG"), price=True),
+    Rule(SignalType.VALUE_COMPLAINT, "price.rival_cheaper", 0.7, _f("安い", "お得"), match="rival_compare"),
+    Rule(SignalType.VALUE_COMPLAINT, "price.rival_cheaper", 0.6, _f("安い", "お得"), rivals=True),
     # dissatisfaction: what the customer says about the service and their experience
     Rule(
-        "dissatisfaction",
+        SignalType.DISSATISFACTION,
         "complaint.word",
         0.7,
         _f(
@@ -105,32 +120,32 @@ RULES: tuple[Rule, ...] = (
         ),
         block=_OPINION_DENIED,
     ),
-    Rule("dissatisfaction", "complaint.trouble", 0.6, _f("困る", "EXCESS:困る")),
+    Rule(SignalType.DISSATISFACTION, "complaint.trouble", 0.6, _f("困る", "EXCESS:困る")),
     Rule(
-        "dissatisfaction",
+        SignalType.DISSATISFACTION,
         "complaint.not_satisfied",
         0.7,
         _f("満足_NEG", "納得_NEG", "便利_NEG", "快適_NEG", "使いやすい_NEG", "丁寧_NEG", "親切_NEG"),
     ),
-    Rule("dissatisfaction", "complaint.not_satisfied", 0.7, _f("できる_NEG"), context=_f("納得")),
+    Rule(SignalType.DISSATISFACTION, "complaint.not_satisfied", 0.7, _f("できる_NEG"), context=_f("納得")),
     Rule(
-        "dissatisfaction",
+        SignalType.DISSATISFACTION,
         "complaint.bad_service",
         0.7,
         _f("悪い", "EXCESS:悪い", "いい_NEG"),
         context=_SERVICE,
     ),
     Rule(
-        "dissatisfaction",
+        SignalType.DISSATISFACTION,
         "complaint.unreliable",
         0.6,
         _f("遅い", "EXCESS:遅い", "繋がる_NEG", "つながる_NEG", "弱い", "途切れる", "切れる"),
         context=_NETWORK,
     ),
-    Rule("dissatisfaction", "complaint.unreliable", 0.6, _f("繋がる_NEG", "つながる_NEG")),
+    Rule(SignalType.DISSATISFACTION, "complaint.unreliable", 0.6, _f("繋がる_NEG", "つながる_NEG")),
     # churn_intent: leaving, switching, cancelling
     Rule(
-        "churn_intent",
+        SignalType.CHURN_INTENT,
         "churn.desire",
         0.95,
         _f(
@@ -143,27 +158,29 @@ RULES: tuple[Rule, ...] = (
             "DESIRE:退会",
         ),
     ),
-    Rule("churn_intent", "churn.cancel", 0.8, _f("解約", "退会"), block=_INTENT_DENIED),
+    Rule(SignalType.CHURN_INTENT, "churn.cancel", 0.8, _f("解約", "退会"), block=_INTENT_DENIED),
     Rule(
-        "churn_intent",
+        SignalType.CHURN_INTENT,
         "churn.cancel",
         0.8,
         _f("解除", "DESIRE:解除"),
         context=_f("契約"),
         block=_INTENT_DENIED,
     ),
-    Rule("churn_intent", "churn.switch", 0.8, _f("乗り換える", "乗り換え"), block=_INTENT_DENIED),
+    Rule(SignalType.CHURN_INTENT, "churn.switch", 0.8, _f("乗り換える", "乗り換え"), block=_INTENT_DENIED),
     Rule(
-        "churn_intent",
+        SignalType.CHURN_INTENT,
         "churn.switch",
         0.8,
         _f("変える", "DESIRE:変える", "移る", "DESIRE:移る"),
         context=_COMPANY,
         block=_INTENT_DENIED,
     ),
-    Rule("churn_intent", "churn.switch", 0.8, _f("変える", "移る"), rivals=True, block=_INTENT_DENIED),
     Rule(
-        "churn_intent",
+        SignalType.CHURN_INTENT, "churn.switch", 0.8, _f("変える", "移る"), rivals=True, block=_INTENT_DENIED
+    ),
+    Rule(
+        SignalType.CHURN_INTENT,
         "churn.quit",
         0.8,
         _f("止める", "辞める", "やめる"),
@@ -172,7 +189,7 @@ RULES: tuple[Rule, ...] = (
     ),
     # competitor_mention: rivals by name or by description
     Rule(
-        "competitor_mention",
+        SignalType.COMPETITOR_MENTION,
         "competitor.named",
         0.9,
         match="rival",
@@ -180,7 +197,7 @@ RULES: tuple[Rule, ...] = (
         block_all=_NO_INTEREST,
     ),
     Rule(
-        "competitor_mention",
+        SignalType.COMPETITOR_MENTION,
         "competitor.other_company",
         0.7,
         _f("会社", "キャリア"),
@@ -189,16 +206,16 @@ RULES: tuple[Rule, ...] = (
         block_all=_NO_INTEREST,
     ),
     # feature_struggle: could not get the service to work for them
-    Rule("feature_struggle", "struggle.cannot_master", 0.9, _f("こなせる_NEG", "こなす_NEG")),
+    Rule(SignalType.FEATURE_STRUGGLE, "struggle.cannot_master", 0.9, _f("こなせる_NEG", "こなす_NEG")),
     Rule(
-        "feature_struggle",
+        SignalType.FEATURE_STRUGGLE,
         "struggle.how_to",
         0.9,
         _f("分かる_NEG", "わかる_NEG", "難しい", "複雑", "わかりにくい"),
         surface=_USE_PHRASE,
     ),
     Rule(
-        "feature_struggle",
+        SignalType.FEATURE_STRUGGLE,
         "struggle.setup",
         0.8,
         _f(
@@ -214,5 +231,5 @@ RULES: tuple[Rule, ...] = (
         ),
         context=_FEATURE,
     ),
-    Rule("feature_struggle", "struggle.hard_to_use", 0.7, _f("使いにくい", "EXCESS:使いにくい")),
+    Rule(SignalType.FEATURE_STRUGGLE, "struggle.hard_to_use", 0.7, _f("使いにくい", "EXCESS:使いにくい")),
 )

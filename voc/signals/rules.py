@@ -24,18 +24,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from voc.db.signals import SignalType
 from voc.nlp.money import CURRENCY_SIGNS, mentions_money
 from voc.nlp.tokens import Token
 from voc.nlp.vocabulary import Term
 from voc.signals.rulebook import RULES, Rule
 
-SIGNAL_TYPES: tuple[str, ...] = (
-    "dissatisfaction",
-    "value_complaint",
-    "churn_intent",
-    "competitor_mention",
-    "feature_struggle",
-)
+SIGNAL_TYPES: tuple[SignalType, ...] = tuple(SignalType)
 GENERIC_RIVALS = frozenset({"他社", "競合", "競合他社", "他キャリア", "格安SIM"})
 _CLAUSE = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
 _DOUBLE_NEGATION_AFTER = re.compile(r"^.{0,3}(わけ|訳|こと)(で|じゃ)?(は|も)?(ない|ありません|ないです)")

@@ -37,20 +37,21 @@ from datetime import datetime
 from typing import Any
 
 from voc.db.customers import Customer
+from voc.db.signals import FlagType, SignalType
 from voc.signals.flags import SignalFact, UsageStats
 
 SIGNAL_RISK_WEIGHTS: dict[str, float] = {
-    "churn_intent": 0.9,
-    "value_complaint": 0.6,
-    "competitor_mention": 0.5,
-    "dissatisfaction": 0.4,
-    "feature_struggle": 0.3,
+    SignalType.CHURN_INTENT: 0.9,
+    SignalType.VALUE_COMPLAINT: 0.6,
+    SignalType.COMPETITOR_MENTION: 0.5,
+    SignalType.DISSATISFACTION: 0.4,
+    SignalType.FEATURE_STRUGGLE: 0.3,
 }
 FLAG_RISK_WEIGHTS: dict[str, float] = {
-    "churn_risk": 0.6,
-    "cost_performance_gap": 0.5,
-    "underuse": 0.3,
-    "dissatisfied": 0.2,
+    FlagType.CHURN_RISK: 0.6,
+    FlagType.COST_PERFORMANCE_GAP: 0.5,
+    FlagType.UNDERUSE: 0.3,
+    FlagType.DISSATISFIED: 0.2,
 }
 VALUE_FACTOR_BOUNDS = (0.1, 10.0)
 NEUTRAL = 0.5

@@ -28,7 +28,7 @@ class DetectorText:
     def _read(self, text: str, tokens: Sequence[Token]) -> tuple[list[str], str]:
         if self._last is None or self._last[0] != text:
             labels, sentiments = self.detector.read([self.analyzer.analyse(text, tokens).utterance])
-            found = [s for s, hit in zip(SIGNAL_TYPES, labels[0], strict=True) if hit]
+            found: list[str] = [s for s, hit in zip(SIGNAL_TYPES, labels[0], strict=True) if hit]
             self._last = (text, found, sentiments[0])
         return self._last[1], self._last[2]
 
