@@ -73,7 +73,9 @@ def _token(header: str | None) -> str | None:
 
 def _authenticate(engine: Engine, token: str) -> Principal | None:
     with Session(engine, expire_on_commit=False) as session:
-        return authenticate(session, token)
+        principal = authenticate(session, token)
+        session.commit()  # the key's last use
+        return principal
 
 
 class ApiKeyMiddleware:

@@ -128,7 +128,8 @@ def ingest_files(
 ) -> IngestResult:
     """Store and register many files, matching metadata rows by path or file name.
 
-    A file named by a bad metadata row, or one that cannot be registered, is reported and the others go on.
+    A file named by a bad metadata row, or one that cannot be registered, is reported and the others go on:
+    each file is committed on its own (the exception to the rule in ``voc.db``).
     """
     result = IngestResult()
     for file in files:

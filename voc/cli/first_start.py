@@ -16,6 +16,7 @@ from voc.security.keys import ensure_admin_key
 def show_first_admin_key(engine: Engine) -> None:
     with Session(engine) as session:
         secret = ensure_admin_key(session)
+        session.commit()
     if secret is None:
         return
     typer.echo(

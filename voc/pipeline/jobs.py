@@ -4,6 +4,9 @@ A worker claims a call (lease owner + expiry), and every later write checks that
 lease, so a worker that was presumed dead cannot overwrite the work of the one that took over. A lease
 that expires puts the call back in the queue; after ``max_attempts`` claims it is dead-lettered. A
 supervisor that saw its worker process die releases that worker's calls at once (``release_owner``).
+
+Every function here commits the session it is handed: a claim, a stage change or an outcome must be visible
+to the other workers when it returns (the exception to the rule in ``voc.db``).
 """
 
 from __future__ import annotations

@@ -68,7 +68,9 @@ def _prefix_of(secret: str) -> str | None:
 
 
 def authenticate(session: Session, secret: str, *, now: datetime | None = None) -> Principal | None:
-    """The principal behind ``secret``, or ``None`` for an unknown, malformed or revoked key."""
+    """The principal behind ``secret``, or ``None`` for an unknown, malformed or revoked key.
+
+    Records when the key was last used (flushed; the caller commits)."""
     prefix = _prefix_of(secret)
     if prefix is None or len(secret) > 256:
         return None
@@ -86,7 +88,7 @@ def authenticate(session: Session, secret: str, *, now: datetime | None = None) 
     if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
         found.last_used_at = now
         session.add(found)
-        session.commit()
+        session.flush()
     return Principal(key_id=found.id, name=found.name, role=check_role(found.role))
 
 
@@ -113,7 +115,8 @@ def revoke_key(session: Session, key_id: int) -> ApiKey | None:
 def ensure_admin_key(session: Session) -> str | None:
     """On the first start, create an admin key if no usable key exists; returns its secret (else None).
 
-    The caller shows the secret once (``voc serve`` prints it on the terminal); it is not stored in clear.
+    The caller commits, then shows the secret once (``voc serve`` prints it on the terminal); it is not
+    stored in clear.
     """
     active = session.exec(
         select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None))
@@ -121,5 +124,4 @@ def ensure_admin_key(session: Session) -> str | None:
     if active:
         return None
     _, secret = create_key(session, "admin", "initial-admin")
-    session.commit()
     return secret

@@ -53,7 +53,9 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def claim_due(session: Session, now: datetime, *, max_batch: int, lease_s: float) -> tuple[str, list[int]]:
-    """Claim up to ``max_batch`` due deliveries of active subscriptions; returns the lease token and ids."""
+    """Claim up to ``max_batch`` due deliveries of active subscriptions; returns the lease token and ids.
+
+    Commits: the claim must be visible to every other sender when it returns (see ``voc.db``)."""
     active = select(WebhookSubscription.id).where(col(WebhookSubscription.active).is_(True))
     query = (
         select(WebhookDelivery.id)
