@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -14,7 +14,7 @@ from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, problems
 from voc.audit.log import record
-from voc.db.webhooks import WebhookDelivery, WebhookSubscription
+from voc.db.webhooks import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
 from voc.security.keys import Principal
 from voc.webhooks.outbox import redeliver
 from voc.webhooks.subscriptions import (
@@ -27,19 +27,16 @@ from voc.webhooks.subscriptions import (
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=COMMON)
 
-EventType = Literal["call.analyzed", "customer.flagged", "customer.flag_cleared"]
-DeliveryStatus = Literal["pending", "delivering", "delivered", "dead"]
-
 
 class WebhookCreate(BaseModel):
     url: str = Field(max_length=2048, description="http(s) URL that receives POSTed JSON.")
-    events: list[EventType] = Field(min_length=1)
+    events: list[WebhookEvent] = Field(min_length=1)
     description: str | None = Field(default=None, max_length=256)
 
 
 class WebhookUpdate(BaseModel):
     url: str | None = Field(default=None, max_length=2048)
-    events: list[EventType] | None = Field(default=None, min_length=1)
+    events: list[WebhookEvent] | None = Field(default=None, min_length=1)
     active: bool | None = None
     description: str | None = Field(default=None, max_length=256)
 

@@ -6,6 +6,7 @@ A delivery's ``delivery_id`` stays the same across retries so that receivers can
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text
@@ -13,8 +14,26 @@ from sqlmodel import Field, SQLModel
 
 from voc.db.types import UTCDateTime, utcnow
 
-#: pending → delivering (claimed) → delivered, or back to pending with a later ``next_attempt_at``, or dead.
-DELIVERY_STATUSES = ("pending", "delivering", "delivered", "dead")
+
+class DeliveryStatus(StrEnum):
+    """pending → delivering (claimed) → delivered, or back to pending with a later ``next_attempt_at``, or
+    dead (every attempt used)."""
+
+    PENDING = "pending"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+class WebhookEvent(StrEnum):
+    """The event types a subscription can ask for (``docs/WEBHOOKS.md``)."""
+
+    CALL_ANALYZED = "call.analyzed"
+    CUSTOMER_FLAGGED = "customer.flagged"
+    CUSTOMER_FLAG_CLEARED = "customer.flag_cleared"
+
+
+DELIVERY_STATUSES = tuple(DeliveryStatus)
 
 
 class WebhookSubscription(SQLModel, table=True):

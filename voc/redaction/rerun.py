@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from voc.audit.log import record
 from voc.db.calls import Call, Segment
 from voc.db.signals import SignalFeedback
-from voc.db.webhooks import WebhookDelivery
+from voc.db.webhooks import DeliveryStatus, WebhookDelivery
 from voc.redaction.crm import linked_names
 from voc.redaction.pii import PLACEHOLDERS, PiiType
 from voc.redaction.redactor import Redactor
@@ -158,7 +158,7 @@ def rerun_call(
 def _refresh_pending_webhooks(session: Session, call_id: int, redactor: Redactor) -> int:
     pending = session.exec(
         select(WebhookDelivery).where(
-            WebhookDelivery.call_id == call_id, WebhookDelivery.status != "delivered"
+            WebhookDelivery.call_id == call_id, WebhookDelivery.status != DeliveryStatus.DELIVERED
         )
     ).all()
     for delivery in pending:

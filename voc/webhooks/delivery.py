@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from voc.db.types import utcnow
-from voc.db.webhooks import WebhookDelivery, WebhookSubscription
+from voc.db.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from voc.webhooks.signing import sign
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,12 @@ class RetryPolicy:
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
-    due = and_(col(WebhookDelivery.status) == "pending", col(WebhookDelivery.next_attempt_at) <= now)
-    abandoned = and_(col(WebhookDelivery.status) == "delivering", col(WebhookDelivery.lease_expires_at) < now)
+    due = and_(
+        col(WebhookDelivery.status) == DeliveryStatus.PENDING, col(WebhookDelivery.next_attempt_at) <= now
+    )
+    abandoned = and_(
+        col(WebhookDelivery.status) == DeliveryStatus.DELIVERING, col(WebhookDelivery.lease_expires_at) < now
+    )
     return or_(due, abandoned)
 
 
@@ -75,7 +79,7 @@ def claim_due(session: Session, now: datetime, *, max_batch: int, lease_s: float
         update(WebhookDelivery)
         .where(col(WebhookDelivery.id).in_(ids), _claimable(now))
         .values(
-            status="delivering",
+            status=DeliveryStatus.DELIVERING,
             lease_token=token,
             lease_expires_at=now + timedelta(seconds=lease_s),
             attempts=WebhookDelivery.attempts + 1,
@@ -136,11 +140,11 @@ def _record(
     policy: RetryPolicy,
 ) -> str:
     if error is None:
-        values: dict[str, Any] = {"status": "delivered", "delivered_at": now}
+        values: dict[str, Any] = {"status": DeliveryStatus.DELIVERED, "delivered_at": now}
     elif delivery.attempts >= policy.max_attempts:
-        values = {"status": "dead"}
+        values = {"status": DeliveryStatus.DEAD}
     else:
-        values = {"status": "pending", "next_attempt_at": now + policy.delay(delivery.attempts)}
+        values = {"status": DeliveryStatus.PENDING, "next_attempt_at": now + policy.delay(delivery.attempts)}
     values |= {
         "last_status_code": status_code,
         "last_error": error,
@@ -156,7 +160,7 @@ def _record(
     session.commit()
     if result.rowcount != 1:  # type: ignore[attr-defined]
         log.warning("delivery %s: lease lost, its new owner records the result", delivery.delivery_id)
-    elif values["status"] == "dead":
+    elif values["status"] == DeliveryStatus.DEAD:
         log.warning("delivery %s dead after %d attempts: %s", delivery.delivery_id, delivery.attempts, error)
     return str(values["status"])
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from voc.calls.queries import customer_ref
 from voc.db.calls import Call, CallStatusEvent
+from voc.db.webhooks import WebhookEvent
 from voc.signals.flags import flag_events
 from voc.signals.store import signals_for_call
 from voc.webhooks.outbox import enqueue_event
@@ -48,7 +49,7 @@ def enqueue_call_analyzed(session: Session, call_id: int) -> list[int]:
     ).one()
     return enqueue_event(
         session,
-        "call.analyzed",
+        WebhookEvent.CALL_ANALYZED,
         call_analyzed_payload(session, call),
         event_key=f"call.analyzed:{call_id}:{replays}",
     )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select, update
 
 from voc.db.types import utcnow
-from voc.db.webhooks import WebhookDelivery, WebhookSubscription
+from voc.db.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from voc.webhooks.subscriptions import EVENT_TYPES
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,16 @@ def redeliver(session: Session, delivery_pk: int) -> bool:
     """Send a dead (or delivered) delivery again, with the same delivery id, from attempt one."""
     result = session.execute(
         update(WebhookDelivery)
-        .where(col(WebhookDelivery.id) == delivery_pk, col(WebhookDelivery.status).in_(("dead", "delivered")))
-        .values(status="pending", attempts=0, next_attempt_at=utcnow(), lease_token=None, updated_at=utcnow())
+        .where(
+            col(WebhookDelivery.id) == delivery_pk,
+            col(WebhookDelivery.status).in_((DeliveryStatus.DEAD, DeliveryStatus.DELIVERED)),
+        )
+        .values(
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            lease_token=None,
+            updated_at=utcnow(),
+        )
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]

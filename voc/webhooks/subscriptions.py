@@ -9,13 +9,13 @@ from urllib.parse import urlsplit
 from sqlmodel import Session, col, delete, select
 
 from voc.db.types import utcnow
-from voc.db.webhooks import WebhookDelivery, WebhookSubscription
+from voc.db.webhooks import WebhookDelivery, WebhookEvent, WebhookSubscription
 from voc.errors import InvalidInputError
 from voc.webhooks.signing import new_secret
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPES = ("call.analyzed", "customer.flagged", "customer.flag_cleared")
+EVENT_TYPES = tuple(WebhookEvent)
 
 
 class SubscriptionError(InvalidInputError):
