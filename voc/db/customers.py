@@ -12,7 +12,15 @@ from sqlmodel import Field, SQLModel
 
 from voc.db.types import UTCDateTime, utcnow
 
-CUSTOMER_STATUSES = ("active", "churned")
+
+class CustomerStatus(StrEnum):
+    """The customer's standing in the CRM."""
+
+    ACTIVE = "active"
+    CHURNED = "churned"
+
+
+CUSTOMER_STATUSES = tuple(CustomerStatus)
 
 
 class CustomerBase(SQLModel):
@@ -22,7 +30,7 @@ class CustomerBase(SQLModel):
     monthly_fee: float | None = Field(default=None, ge=0)
     usage_rate: float | None = Field(default=None, ge=0, description="0–1 share of active days, or a metric.")
     tenure_months: int | None = Field(default=None, ge=0, le=1200)
-    status: str = Field(default="active", max_length=16, description="active | churned")
+    status: str = Field(default=CustomerStatus.ACTIVE.value, max_length=16, description="active | churned")
     churned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from voc.db.customers import Customer
+from voc.db.customers import Customer, CustomerStatus
 from voc.db.signals import CustomerFlag
 from voc.db.types import utcnow
 from voc.signals.flags import (
@@ -130,7 +130,7 @@ def at_risk(
     assessed = [
         item
         for item in _assess(session, params, None, now or utcnow(), flagged_only=True)
-        if item.pop("status") != "churned"
+        if item.pop("status") != CustomerStatus.CHURNED
     ]
     assessed.sort(key=lambda item: (-item["risk_score"], item["customer_id"]))
     return assessed[:limit]

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from voc.db.customers import Customer
+from voc.db.customers import Customer, CustomerStatus
 from voc.signals.flags import FLAG_TYPES, compute_usage_stats, derive_flags, facts_by_customer
 from voc.signals.params import SignalParams
 from voc.signals.rules import SIGNAL_TYPES
@@ -35,7 +35,7 @@ def backtest(session: Session, params: SignalParams | None = None) -> list[dict[
     facts = facts_by_customer(session)
     outcomes: list[tuple[bool, set[str]]] = []
     for customer in customers:
-        churned = customer.status == "churned"
+        churned = customer.status == CustomerStatus.CHURNED
         if churned and customer.churned_at is None:
             continue
         own = [

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
 
 from voc.db.calls import Call, Segment
-from voc.db.customers import Customer
+from voc.db.customers import Customer, CustomerStatus
 from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
 from voc.topics import trends
@@ -185,7 +185,7 @@ def assigned_calls(session: Session, version_id: int) -> list[AssignedCall]:
             plan=cust.plan if cust else None,
             usage_rate=cust.usage_rate if cust else None,
             tenure_months=cust.tenure_months if cust else None,
-            churned=bool(cust and cust.status == "churned"),
+            churned=bool(cust and cust.status == CustomerStatus.CHURNED),
         )
         for a, call, cust in rows
     ]
