@@ -36,6 +36,10 @@ ERROR_STATUS: dict[type[VocError], int] = {
 }
 
 
+#: The kind a status stands for, when the error was not raised as a library kind (a route's own 404…).
+STATUS_TYPE = {status: kind.type_uri() for kind, status in ERROR_STATUS.items()}
+
+
 def error_status(exc: VocError) -> int:
     """The status of the nearest mapped kind in the error's class hierarchy; 500 for an unmapped kind."""
     for kind in type(exc).__mro__:
@@ -47,7 +51,7 @@ def error_status(exc: VocError) -> int:
 class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)
     """Raise from a route: becomes a problem+json response with a Japanese-friendly ``detail``."""
 
-    def __init__(self, status: int, detail: str, *, type_: str = "about:blank", **extra: Any) -> None:
+    def __init__(self, status: int, detail: str, *, type_: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -56,10 +60,10 @@ class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)
 
 
 def problem_response(
-    status: int, detail: str, *, instance: str | None = None, type_: str = "about:blank", **extra: Any
+    status: int, detail: str, *, instance: str | None = None, type_: str | None = None, **extra: Any
 ) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": type_,
+        "type": type_ or STATUS_TYPE.get(status, "about:blank"),
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,

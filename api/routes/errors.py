@@ -16,7 +16,11 @@ class ProblemDetail(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    type: str = Field(default="about:blank")
+    type: str = Field(
+        default="about:blank",
+        description="The kind, for programs: urn:voc:problem:not-found, conflict, gone, too-large, "
+        "invalid-input or unavailable; about:blank for plain HTTP errors (401, 403, 405…).",
+    )
     title: str
     status: int
     detail: str

@@ -51,3 +51,12 @@ def test_a_bad_webhook_url_is_an_invalid_input_problem(client: TestClient) -> No
     r = client.post("/api/v1/webhooks", json={"url": "ftp://example.com/hook", "events": ["call.analyzed"]})
     assert r.status_code == 422
     assert r.json()["type"] == "urn:voc:problem:invalid-input"
+
+
+def test_a_routes_own_not_found_has_the_same_type_and_plain_http_errors_stay_about_blank(
+    client: TestClient, anonymous: TestClient
+) -> None:
+    r = client.get("/api/v1/calls/no-such-call")
+    assert r.status_code == 404 and r.json()["type"] == "urn:voc:problem:not-found"
+    r = anonymous.get("/api/v1/calls")
+    assert r.status_code == 401 and r.json()["type"] == "about:blank"
