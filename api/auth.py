@@ -116,14 +116,16 @@ class Requirement:
     def __init__(self, roles: tuple[Role, ...]) -> None:
         self.roles: tuple[Role, ...] = tuple(dict.fromkeys((*roles, "admin")))
 
-    def __call__(
+    # async: the middleware has already found the principal, so the role check needs no thread-pool hop.
+    async def __call__(
         self,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
         principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None and credentials is not None:  # routes mounted outside the middleware
-            principal = _authenticate(request.app.state.runtime.engine, credentials.credentials)
+            engine = request.app.state.runtime.engine
+            principal = await anyio.to_thread.run_sync(_authenticate, engine, credentials.credentials)
         if principal is None:
             raise Problem(401, UNAUTHENTICATED if credentials is None else INVALID_KEY)
         if principal.role not in self.roles:
