@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from voc.db.calls import Call, CallStatus
+from voc.db.signals import SignalType
 from voc.runtime import Runtime
 
 
@@ -200,7 +201,7 @@ def test_list_filters_by_signal_and_topic(client: TestClient, runtime: Runtime) 
             CallSignalRow(
                 call_id=a,
                 segment_idx=0,
-                type="value_complaint",
+                type=SignalType.VALUE_COMPLAINT,
                 score=0.9,
                 speaker="customer",
                 start=1.0,

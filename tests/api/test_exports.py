@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tests.api.test_calls_api import wav_bytes
 from voc.db.audit import AuditEntry
 from voc.db.calls import Segment
-from voc.db.signals import CallSignalRow
+from voc.db.signals import CallSignalRow, SignalType
 from voc.runtime import Runtime
 
 
@@ -25,8 +25,8 @@ def _seed(client: TestClient, runtime: Runtime) -> int:
             Segment(call_id=call_id, idx=0, speaker="customer", start=1.0, end=3.0, text="料金が高すぎます")
         )
         signal = CallSignalRow(
-            call_id=call_id, segment_idx=0, type="value_complaint", score=0.8, speaker="customer", start=1.0,
-            end=3.0, text="料金が高すぎます",
+            call_id=call_id, segment_idx=0, type=SignalType.VALUE_COMPLAINT, score=0.8, speaker="customer",
+            start=1.0, end=3.0, text="料金が高すぎます",
         )  # fmt: skip
         session.add(signal)
         session.commit()

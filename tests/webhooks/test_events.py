@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from tests.webhooks.conftest import Receiver
 from voc.db.calls import Call, CallStatus, CallStatusEvent
 from voc.db.customers import Customer
-from voc.db.signals import CustomerFlagEvent
+from voc.db.signals import CustomerFlagEvent, FlagEvent, FlagType
 from voc.db.types import utcnow
 from voc.db.webhooks import WebhookDelivery
 from voc.webhooks.delivery import deliver_due
@@ -55,7 +55,10 @@ def test_flag_transitions_are_relayed_once_each(engine: Engine, receiver: Receiv
         session.flush()
         assert customer.id is not None
         old = CustomerFlagEvent(
-            customer_pk=customer.id, flag="churn_risk", event="raised", at=utcnow() - timedelta(days=1)
+            customer_pk=customer.id,
+            flag=FlagType.CHURN_RISK,
+            event=FlagEvent.RAISED,
+            at=utcnow() - timedelta(days=1),
         )
         session.add(old)
         session.commit()
@@ -63,12 +66,14 @@ def test_flag_transitions_are_relayed_once_each(engine: Engine, receiver: Receiv
         session.add(
             CustomerFlagEvent(
                 customer_pk=customer.id,
-                flag="cost_performance_gap",
-                event="raised",
+                flag=FlagType.COST_PERFORMANCE_GAP,
+                event=FlagEvent.RAISED,
                 evidence=[{"type": "value_complaint", "text": "高すぎる"}],
             )
         )
-        session.add(CustomerFlagEvent(customer_pk=customer.id, flag="churn_risk", event="cleared"))
+        session.add(
+            CustomerFlagEvent(customer_pk=customer.id, flag=FlagType.CHURN_RISK, event=FlagEvent.CLEARED)
+        )
         session.commit()
         cursor = relay_flag_events(session, 0)
         session.commit()

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from voc.db.types import UTCDateTime, utcnow
+from voc.db.types import EnumText, UTCDateTime, utcnow
 
 
 class SignalSource(StrEnum):
@@ -74,7 +74,7 @@ class CallSignalRow(SQLModel, table=True):
     call_id: int = Field(foreign_key="calls.id", index=True, ondelete="CASCADE")
     segment_id: int | None = Field(default=None, foreign_key="segments.id", ondelete="SET NULL")
     segment_idx: int
-    type: str = Field(max_length=32, index=True)
+    type: SignalType = Field(index=True, sa_type=EnumText(SignalType, 32))
     score: float
     speaker: str = Field(max_length=16)
     start: float
@@ -128,7 +128,7 @@ class CustomerFlag(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     customer_pk: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
-    flag: str = Field(max_length=32, index=True)
+    flag: FlagType = Field(index=True, sa_type=EnumText(FlagType, 32))
     active: bool = True
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     raised_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -143,7 +143,7 @@ class CustomerFlagEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     customer_pk: int = Field(foreign_key="customers.id", index=True, ondelete="CASCADE")
-    flag: str = Field(max_length=32)
-    event: str = Field(max_length=16, description="raised | cleared")
+    flag: FlagType = Field(sa_type=EnumText(FlagType, 32))
+    event: FlagEvent = Field(sa_type=EnumText(FlagEvent, 16), description="raised | cleared")
     evidence: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

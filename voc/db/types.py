@@ -55,7 +55,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class EnumText(TypeDecorator[_E]):
     """A ``StrEnum`` column stored as its text (``VARCHAR(length)``, no database enum type, so adding a
-    member needs no migration); rows read back as members, and an unknown value is refused on write."""
+    member needs no migration); rows read back as members. A bound value is sent as its text unchecked:
+    a filter on an unknown value (``?status=bogus``) matches nothing instead of failing."""
 
     impl = String
     cache_ok = True
@@ -65,7 +66,7 @@ class EnumText(TypeDecorator[_E]):
         self.enum = enum
 
     def process_bind_param(self, value: _E | str | None, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
+        return None if value is None else str(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> _E | None:
         return None if value is None else self.enum(value)

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, delete
 
 from voc.calls.queries import segments_of
 from voc.db.calls import Segment
-from voc.db.signals import CallSignalRow, SignalSource
+from voc.db.signals import CallSignalRow, SignalSource, SignalType
 from voc.db.types import utcnow
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.signals.classifier import SignalClassifier
@@ -107,7 +107,7 @@ def analyze_call(
                     call_id=call_id,
                     segment_id=seg.id,
                     segment_idx=seg.idx,
-                    type=signal,
+                    type=SignalType(signal),
                     score=round(score * weight, 4),
                     speaker=seg.speaker,
                     start=seg.start,
