@@ -16,6 +16,7 @@ from api.limits import BodySizeLimitMiddleware
 from api.problems import install_problem_handlers
 from api.routes import audit, calls, customers, exports, health, keys, me, signals, topics, ui, webhooks
 from voc import __version__
+from voc.assembly import build_runtime
 from voc.db.security import ApiKey
 from voc.runtime import Runtime
 from voc.settings import Settings
@@ -36,12 +37,14 @@ Every `/api/v1` route needs an API key (`Authorization: Bearer voc_…`); each k
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app. Tests pass a ``runtime``; entry points pass the settings they read."""
+    """Build the app. Tests pass a ``runtime``; entry points pass the settings they read (or none: then
+    they are read here, once). The runtime is assembled by ``voc.assembly`` when the app starts."""
+    effective = runtime.settings if runtime is not None else (settings or Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
-        rt = runtime or Runtime.from_settings(settings or Settings(), migrate=True)
+        rt = runtime or build_runtime(effective, migrate=True)
         app.state.runtime = rt
         if owned:
             _first_start(rt)
@@ -51,7 +54,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             if owned:
                 rt.close()
 
-    effective = runtime.settings if runtime is not None else (settings or Settings())
     # Swagger UI and ReDoc from the assets fastapi-offline ships: /docs works with no network.
     app = FastAPIOffline(
         title="voc",

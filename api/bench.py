@@ -26,6 +26,7 @@ import uvicorn
 from sqlmodel import Session
 
 from api.app import create_app
+from voc.assembly import build_runtime
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
@@ -120,7 +121,7 @@ def _free_port() -> int:
 
 
 def _serve(settings: Settings, port: int) -> None:
-    rt = Runtime.from_settings(settings)
+    rt = build_runtime(settings)
     uvicorn.run(create_app(runtime=rt), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -238,7 +239,7 @@ def run_api_bench(
     with tempfile.TemporaryDirectory(prefix="voc-bench-api-") as tmp:
         root = data_dir or Path(tmp)
         settings = Settings(_env_file=None, data_dir=root / "var", database_url=database_url)
-        rt = Runtime.from_settings(settings, migrate=True)
+        rt = build_runtime(settings, migrate=True)
         try:
             customers = seed(rt, n_calls, segments_per_call)
             with Session(rt.engine) as session:

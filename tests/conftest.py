@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from tests.databases import temporary_database
-from voc.audio_store import LocalAudioStore
+from voc.assembly import build_runtime
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
 from voc.db.models import metadata
@@ -82,7 +82,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def runtime(settings: Settings, engine: Engine) -> Runtime:
-    return Runtime(settings=settings, engine=engine, store=LocalAudioStore(settings.resolved_audio_dir))
+    return build_runtime(settings, engine=engine)
 
 
 @pytest.fixture(scope="session")

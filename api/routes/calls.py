@@ -31,6 +31,7 @@ from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
 from voc.errors import VocError
 from voc.security.keys import Principal
+from voc.signals.store import signals_for_call
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
 
@@ -139,7 +140,7 @@ def upload_call(
         if not session.exec(select(Call.id).where(Call.audio_sha256 == stored.sha256)).first():
             rt.store.delete(stored.sha256)  # nothing half-stored: no call, no file
     if registered.created and registered.call.id is not None:
-        rt.notify_queued([registered.call.id])
+        rt.dispatcher.notify([registered.call.id])
     return _accepted(
         request,
         response,
@@ -314,10 +315,8 @@ def list_calls(
     responses=problems(404),
 )
 def get_call(ref: RefPath, session: SessionDep) -> CallDetail:
-    from voc.pipeline.factory import call_signals
-
     call = _get_call(session, ref)
-    return call_detail(session, call, signals=call_signals(session, call))
+    return call_detail(session, call, signals=signals_for_call(session, call))
 
 
 @router.get(
@@ -424,7 +423,7 @@ def retry_call(
     """Queued again and dispatched at once, exactly as `voc calls retry` (with a broker: its task is sent)."""
     call = _get_call(session, ref)
     assert call.id is not None
-    if not replay_call(session, call.id, rt.notify_queued):
+    if not replay_call(session, call.id, rt.dispatcher.notify):
         raise Problem(
             409, f"この通話は {call.status} です。失敗した通話だけ再処理できます (only failed or dead calls)"
         )

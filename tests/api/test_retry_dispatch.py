@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from api.app import create_app
 from tests.api.conftest import make_key
+from voc.assembly import build_dispatcher
 from voc.db.calls import Call, CallStatus
 from voc.runtime import Runtime
 
@@ -34,6 +35,7 @@ def broker_queue(runtime: Runtime) -> Iterator[str]:
             "worker": runtime.settings.worker.model_copy(update={"celery_queue": queue}),
         }
     )
+    runtime.dispatcher = build_dispatcher(runtime.settings, runtime.engine)
     yield queue
     client.delete(queue)
     client.close()

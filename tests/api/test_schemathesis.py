@@ -26,10 +26,9 @@ from schemathesis.specs.openapi.checks import (
 from api.app import create_app
 from tests.api.conftest import make_key
 from tests.conftest import BACKENDS, REPO
-from voc.audio_store import LocalAudioStore
+from voc.assembly import build_runtime
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
-from voc.runtime import Runtime
 from voc.settings import Settings
 
 ADMIN: dict[str, str] = {}
@@ -50,7 +49,7 @@ def api_schema(
     )
     engine = make_engine(settings_.resolved_database_url)
     upgrade(engine)
-    runtime = Runtime(settings=settings_, engine=engine, store=LocalAudioStore(settings_.resolved_audio_dir))
+    runtime = build_runtime(settings_, engine=engine)
     ADMIN["Authorization"] = f"Bearer {make_key(runtime, 'admin', 'schemathesis')}"
     app = create_app(runtime=runtime)
     with TestClient(app):  # runs the lifespan: the runtime is on app.state

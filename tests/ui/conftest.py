@@ -27,12 +27,12 @@ from sqlmodel import Session
 
 from tests.conftest import REPO
 from tests.corpus import store_corpus
+from voc.assembly import build_runtime
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
 from voc.nlp.assets import DOMAIN_TERMS_PATH, POLARITY_PATH
 from voc.nlp.toolkit import TextToolkit
-from voc.runtime import Runtime
 from voc.security.keys import create_key
 from voc.settings import Settings
 from voc.signals.analyze import analyze_call
@@ -199,7 +199,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         nlp={"user_dictionary": USER_DIC, "domain_terms": DOMAIN_TERMS_PATH, "polarity": POLARITY_PATH},
     )
     (root / "var").mkdir()
-    rt = Runtime.from_settings(settings, migrate=True)
+    rt = build_runtime(settings, migrate=True)
     toolkit = TextToolkit.load(DOMAIN_TERMS_PATH, POLARITY_PATH, USER_DIC)
     keys: dict[str, str] = {}
     with Session(rt.engine) as session:

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from voc.assembly import build_runtime
 from voc.cli.main import app as cli
-from voc.runtime import Runtime
 from voc.settings import Settings
 from voc.webhooks.outbox import enqueue_event
 
@@ -24,7 +24,7 @@ def test_webhooks_cli(tmp_path: Path) -> None:
     assert created.stdout.strip().startswith("whsec_")
     listed = json.loads(runner.invoke(cli, ["webhooks", "list", "--json"], env=env).stdout)
     assert listed[0]["events"] == ["customer.flagged"] and "secret" not in listed[0]
-    rt = Runtime.from_settings(Settings(_env_file=None, data_dir=tmp_path / "var"))
+    rt = build_runtime(Settings(_env_file=None, data_dir=tmp_path / "var"))
     with Session(rt.engine) as session:
         enqueue_event(session, "customer.flagged", {"customer_id": "C1", "flag": "churn_risk"})
         session.commit()

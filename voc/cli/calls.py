@@ -8,15 +8,18 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, col, select
 
+from voc.assembly import embedded_worker_count, spawn_workers
 from voc.calls.ingest import ingest_files
 from voc.calls.metadata import MetadataError, MetadataFile, read_metadata
 from voc.calls.queries import call_detail, find_call
 from voc.calls.replay import replay_call
 from voc.cli.common import fail, print_json, progress_bar, runtime, say_where
 from voc.db.calls import Call
+from voc.pipeline.child import stop_workers
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
 from voc.runtime import Runtime
+from voc.signals.store import signals_for_call
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -83,7 +86,7 @@ def ingest_cmd(
     for file, call_id, other in result.shared:
         typer.echo(f"  {file}: new call {call_id} sharing the recording of call {other}")
     call_ids = result.call_ids
-    rt.notify_queued(call_ids)
+    rt.dispatcher.notify(call_ids)
     typer.echo(f"{len(call_ids)} calls queued")
     if wait and call_ids:
         wait_for(rt, call_ids, exit_on_failure=False)
@@ -99,8 +102,6 @@ def _all_done(rt: Runtime, call_ids: list[int]) -> bool:
 
 def wait_for(rt: Runtime, call_ids: list[int], *, exit_on_failure: bool = True) -> None:
     """Follow the calls to the end; with no live worker, do the work here (retries included)."""
-    from voc.pipeline.factory import embedded_worker_count, spawn_workers, stop_workers
-
     # With no live worker, this command does the work itself, with the same worker processes as
     # `voc serve` (one per core); they stop once every call it waits for is finished.
     helpers = (
@@ -149,9 +150,7 @@ def show_cmd(
         if call is None:
             say_where(rt)
             fail(f"no call {ref!r}", 1)
-        from voc.pipeline.factory import call_signals
-
-        detail = call_detail(session, call, signals=call_signals(session, call))
+        detail = call_detail(session, call, signals=signals_for_call(session, call))
     if as_json:
         print_json(detail)
         return
@@ -210,6 +209,6 @@ def retry_cmd(ctx: typer.Context, ref: str) -> None:
         call = find_call(session, ref)
         if call is None or call.id is None:
             fail(f"no call {ref!r}", 1)
-        if not replay_call(session, call.id, rt.notify_queued):
+        if not replay_call(session, call.id, rt.dispatcher.notify):
             fail(f"call {ref} is {call.status}: only failed or dead calls are replayed")
     typer.echo(f"call {ref} queued again")

@@ -65,7 +65,7 @@ def load_cmd(
         call_ids = ingested.call_ids
         refresh_after_records_changed(session, SignalParams.from_settings(rt.settings.signals))
         session.commit()
-    rt.notify_queued(call_ids)
+    rt.dispatcher.notify(call_ids)
     typer.echo(f"{report.loaded} customers and {len(call_ids)} example calls loaded")
     if wait:
         wait_for(rt, call_ids)

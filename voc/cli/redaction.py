@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import time
@@ -11,10 +10,18 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
+from voc.assembly import build_redactor, signal_params, topic_params
+from voc.benchmarks import write_section
 from voc.cli.common import fail, print_json, runtime
+from voc.cli.text import load_toolkit
+from voc.redaction.corpus import corpus_lines, load_corpus, markdown, score
 from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
+from voc.redaction.rerun import rerun_redaction
 from voc.settings import Settings
+from voc.signals.stage import make_signals_stage
+from voc.topics.service import active_version, refit
+from voc.topics.stage import make_topics_stage
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -24,11 +31,6 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "p
 
 def register(root: typer.Typer) -> None:
     root.command("redact")(redact_cmd)
-
-
-def pipeline_redactor(settings: Settings) -> Redactor:
-    """The redactor exactly as the pipeline builds it from the settings."""
-    return Redactor(enabled=settings.redaction.enabled)
 
 
 def _names(values: list[str]) -> list[PersonName]:
@@ -52,7 +54,7 @@ def redact_cmd(
 ) -> None:
     """Read lines from stdin; print each redacted, one line per input line (the pipeline's redactor)."""
     settings = Settings()
-    redactor = pipeline_redactor(settings)
+    redactor = build_redactor(settings)
     if not redactor.enabled:
         sys.stderr.write("voc: warning: VOC_REDACTION__ENABLED=false: lines are printed unredacted\n")
     names = _names(name)
@@ -99,34 +101,21 @@ def rerun_cmd(
     topic model is refitted on the new tokens (its terms came from the old ones). Running it again
     changes nothing.
     """
-    from voc.cli.text import load_toolkit
-    from voc.redaction.rerun import rerun_redaction
-    from voc.signals.params import SignalParams
-    from voc.signals.stage import make_signals_stage
-    from voc.topics.service import TopicParams, active_version, assign_call, refit
-
     rt = runtime(ctx)
-    redactor = pipeline_redactor(rt.settings)
+    redactor = build_redactor(rt.settings)
     if not redactor.enabled:
         fail("redaction is disabled (VOC_REDACTION__ENABLED=false): nothing to re-apply")
     toolkit = load_toolkit(rt.settings)
-    topic_params = TopicParams(
-        n_topics=rt.settings.topics.n_topics, min_calls_to_fit=rt.settings.topics.min_calls_to_fit
-    )
-
-    def topics_stage(session: Session, call_id: int) -> None:
-        with contextlib.suppress(ValueError):  # no topic model yet: the next refit assigns it
-            assign_call(session, call_id, topic_params)
-
+    topics = topic_params(rt.settings)
     stages = [
-        make_signals_stage(toolkit.tokenizer, SignalParams.from_settings(rt.settings.signals), toolkit.terms),
-        topics_stage,
+        make_signals_stage(toolkit.tokenizer, signal_params(rt.settings), toolkit.terms),
+        make_topics_stage(topics),
     ]
     report = rerun_redaction(rt.engine, redactor, toolkit.tokenizer, stages=stages, call_ids=call or None)
     if refit_topics and report.calls_changed:
         with Session(rt.engine) as session:
             if active_version(session) is not None:  # topic terms were learned from the old tokens
-                refit(session, topic_params)
+                refit(session, topics)
                 session.commit()
     if as_json:
         print_json(report.as_dict())
@@ -148,9 +137,6 @@ def bench_cmd(
     show: bool = typer.Option(False, "--show", help="Print every leak and lost figure."),
 ) -> None:
     """Leaks and lost figures on the Whisper-rendered PII corpus; written to docs/BENCHMARKS.md."""
-    from voc.benchmarks import write_section
-    from voc.redaction.corpus import corpus_lines, load_corpus, markdown, score
-
     if not corpus.is_file():
         fail(f"PII corpus {corpus} not found (scripts/make_pii_corpus.py makes it)")
     records = load_corpus(corpus)

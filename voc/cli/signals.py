@@ -6,49 +6,46 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from sqlmodel import Session, select
 
+from voc.assembly import signal_params
 from voc.calls.queries import find_call
 from voc.cli.common import fail, print_json, runtime, say_where
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
+from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.runtime import Runtime
+from voc.signals.analyze import analyze_call
+from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
 from voc.signals.at_risk import at_risk
+from voc.signals.detector import SignalDetector
 from voc.signals.feedback import UnknownSignalError, record_feedback
 from voc.signals.flags import on_call_linked, recompute_all, recompute_customer
 from voc.signals.params import SignalParams
 from voc.signals.rules import SignalLexicon
-from voc.signals.store import SignalFilter, list_signals
-from voc.signals.training import quality_report, train_from_feedback
-
-if TYPE_CHECKING:
-    from voc.nlp.tokenizer import JapaneseTokenizer
-    from voc.signals.detector import SignalDetector
+from voc.signals.store import SignalFilter, list_signals, signals_for_call
+from voc.signals.training import load_models, quality_report, train_from_feedback
 
 app = typer.Typer(no_args_is_help=True)
 
 
 def _params(rt: Runtime) -> SignalParams:
-    return SignalParams.from_settings(rt.settings.signals)
+    return signal_params(rt.settings)
 
 
 def _nlp(rt: Runtime) -> tuple[JapaneseTokenizer, SignalLexicon]:
-    from voc.nlp.tokenizer import JapaneseTokenizer
-    from voc.nlp.vocabulary import load_terms
-
-    nlp = rt.settings.nlp
-    if not nlp.user_dictionary.is_file():
-        fail(f"NLP user dictionary {nlp.user_dictionary} not found (build it with `voc models build`)")
-    lexicon = SignalLexicon.from_terms(load_terms(nlp.domain_terms)) if nlp.domain_terms.is_file() else None
-    return JapaneseTokenizer(user_dic=nlp.user_dictionary), lexicon or SignalLexicon()
+    """The runtime's tokenizer, and the signal lexicon with its competitor names."""
+    try:
+        toolkit = rt.toolkit()
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    return toolkit.tokenizer, SignalLexicon.from_terms(toolkit.terms)
 
 
 def _detector(rt: Runtime) -> SignalDetector:
-    from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
-
     try:
         return load_detector(rt.settings.signals.model_dir / DETECTOR_FILE)
     except DetectorUnavailableError as exc:
@@ -198,10 +195,6 @@ def analyze_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Run the signals stage again for one call (replacing its signals) and update its customer."""
-    from voc.signals.analyze import analyze_call
-    from voc.signals.store import signals_for_call
-    from voc.signals.training import load_models
-
     rt = runtime(ctx)
     tokenizer, lexicon = _nlp(rt)
     with Session(rt.engine) as session:

@@ -7,18 +7,22 @@ import sys
 import typer
 from sqlmodel import Session
 
+from voc import assembly
 from voc.cli.common import fail, print_json, runtime
 from voc.nlp.analyze_text import analyze_text
 from voc.nlp.toolkit import TextToolkit
 from voc.search.kwic import kwic
 from voc.settings import Settings
+from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
+from voc.signals.features import UtteranceAnalyzer
+from voc.signals.rules import SignalLexicon
+from voc.signals.text import DetectorText
 
 
 def load_toolkit(settings: Settings) -> TextToolkit:
+    """The toolkit, or a one-line error when the user dictionary was not built."""
     try:
-        return TextToolkit.load(
-            settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary
-        )
+        return assembly.load_toolkit(settings)
     except FileNotFoundError as exc:
         fail(str(exc))
 
@@ -31,11 +35,6 @@ def register(app: typer.Typer) -> None:
 def analyze_text_cmd() -> None:
     """Read lines from stdin; print one JSON line each: {text, tokens, sentiment, signals} (the detector's,
     reading each line as a customer's)."""
-    from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
-    from voc.signals.features import UtteranceAnalyzer
-    from voc.signals.rules import SignalLexicon
-    from voc.signals.text import DetectorText
-
     settings = Settings()
     toolkit = load_toolkit(settings)
     try:

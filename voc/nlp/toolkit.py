@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,3 +31,19 @@ class TextToolkit:
             lexicon=load_lexicon(polarity, rivals=rivals),
             terms=terms,
         )
+
+
+class ToolkitLoader:
+    """The toolkit, loaded on first use and then kept: a process loads it once, and an API process
+    whose routes never tokenize never pays for it. Safe to call from several threads."""
+
+    def __init__(self, domain_terms: Path, polarity: Path, user_dictionary: Path) -> None:
+        self.paths = (domain_terms, polarity, user_dictionary)
+        self._toolkit: TextToolkit | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> TextToolkit:
+        with self._lock:
+            if self._toolkit is None:
+                self._toolkit = TextToolkit.load(*self.paths)
+            return self._toolkit

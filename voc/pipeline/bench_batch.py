@@ -209,8 +209,7 @@ def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
     from voc.pipeline.worker import Worker
 
     if spec["real"]:
-        from voc.pipeline.factory import build_worker
-        from voc.runtime import Runtime
+        from voc.assembly import build_runtime, build_worker
         from voc.settings import Settings
 
         extra = dict(spec["settings"])
@@ -224,8 +223,8 @@ def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
             worker=worker_settings,
             **extra,
         )
-        rt = Runtime.from_settings(settings)
-        worker = build_worker(rt, warm_up_with=Path(spec["warmup"]) if spec["warmup"] else None)
+        warmup = Path(spec["warmup"]) if spec["warmup"] else None
+        worker = build_worker(build_runtime(settings), warm_up_with=warmup)
     else:
         from voc.pipeline.fake import FakeProcessor
 

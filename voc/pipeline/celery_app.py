@@ -19,27 +19,26 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_process_init
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
+from voc.db.calls import Call
 from voc.pipeline.reaper import reap
 from voc.pipeline.tasks import (
     TIME_LIMITS_KEY,
     ContextFactory,
-    TaskContext,
     TimeLimitPolicy,
     enqueue_call,
     register_task,
     use_context_factory,
 )
 from voc.pipeline.worker import HEARTBEAT_STALE_S, heartbeat, new_worker_id, sign_off
-
-if TYPE_CHECKING:
-    from voc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -57,24 +56,6 @@ class CeleryOptions:
     reap_every_s: float = 60.0
     reap_stale_s: float = 300.0
     time_limits: TimeLimitPolicy = field(default_factory=TimeLimitPolicy)
-
-
-def celery_options(settings: Settings) -> CeleryOptions:
-    """The options from the settings."""
-    w = settings.worker
-    return CeleryOptions(
-        queue=w.celery_queue,
-        key_prefix=w.celery_key_prefix,
-        visibility_timeout_s=w.visibility_timeout_s,
-        max_tasks_per_child=w.max_tasks_per_child,
-        reap_every_s=w.reap_every_s,
-        reap_stale_s=w.reap_stale_s,
-        time_limits=TimeLimitPolicy(
-            base_s=w.time_limit_base_s,
-            per_audio_s=w.time_limit_per_audio_s,
-            max_audio_s=settings.asr.max_duration_s,
-        ),
-    )
 
 
 def make_celery_app(broker_url: str, options: CeleryOptions | None = None) -> Celery:
@@ -207,23 +188,24 @@ def run_celery_worker(
             sign_off(reaper_engine, beat_id)
 
 
-def settings_context_factory(settings: Settings) -> ContextFactory:
-    """Each pool process builds the real pipeline from the settings (as ``voc serve``'s workers do)."""
+class CeleryDispatcher:
+    """Sends each queued call as a ``voc.process_call`` task (the queued ones only: a call that is
+    already running or done needs no message)."""
 
-    def build() -> TaskContext:
-        from voc.pipeline.factory import build_worker
-        from voc.runtime import Runtime
+    def __init__(self, engine: Engine, app: Celery) -> None:
+        self.engine = engine
+        self.app = app
 
-        rt = Runtime.from_settings(settings)
-        worker = build_worker(rt)
-        return TaskContext(
-            engine=rt.engine,
-            processor=worker.processor,
-            worker_id=worker.worker_id,
-            lease_s=worker.lease_s,
-            max_attempts=worker.max_attempts,
-            backoff_s=worker.backoff_s,
-            close=rt.close,
-        )
-
-    return build
+    def notify(self, call_ids: Iterable[int]) -> None:
+        ids = list(call_ids)
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(Call.id, Call.duration_s, Call.audio_size).where(
+                    col(Call.id).in_(ids), Call.status == "queued"
+                )
+            ).all()
+        for call_id, duration, size in rows:
+            try:
+                enqueue_call(self.app, int(call_id or 0), duration_s=duration, audio_size=size)
+            except Exception:  # the broker is down: the reaper sends it when it is back
+                log.exception("call %s: could not send it to the broker; the reaper will", call_id)

@@ -6,6 +6,8 @@ watching its parent before the seconds of importing the pipeline begin.
 
 from __future__ import annotations
 
+import multiprocessing.process
+import os
 import signal
 import threading
 from multiprocessing.connection import Connection
@@ -26,13 +28,18 @@ def run_worker_process(
     after ``max_tasks_per_child`` calls so that a fresh process takes over (memory)."""
     # Ctrl-C reaches the whole process group: the supervisor stops its processes itself (SIGTERM).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Below the API's priority (its serving processes share these cores): reads stay fast while calls
+    # are transcribed, and the workers still take every cycle the API leaves idle.
+    if settings.worker.nice:
+        os.nice(settings.worker.nice)
     stop, working = threading.Event(), threading.Event()
     stop_when_parent_exits(stop, working)  # first: starting takes seconds, the parent may die meanwhile
-    from voc.pipeline.factory import build_worker, start_duties
-    from voc.runtime import Runtime, configure_logging
+    # Imported only now, for the reason above: the pipeline takes seconds to import.
+    from voc.assembly import build_runtime, build_worker, start_duties
+    from voc.runtime import configure_logging
 
     configure_logging(settings.log_level)
-    rt = Runtime.from_settings(settings)
+    rt = build_runtime(settings)
     duties = start_duties(rt, stop)
     try:
         worker = build_worker(rt, worker_id=worker_id)
@@ -50,3 +57,11 @@ def run_worker_process(
         stop.set()
         duties.join(timeout=10)
         rt.close()
+
+
+def stop_workers(procs: list[multiprocessing.process.BaseProcess], timeout_s: float = 10.0) -> None:
+    """SIGTERM, then wait; a call in flight is taken over by the next worker when its lease expires."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(timeout=timeout_s)

@@ -8,12 +8,11 @@ is first written anywhere (database, index, logs, webhooks).
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
@@ -28,11 +27,6 @@ from voc.pipeline.worker import PermanentError, Reporter
 from voc.redaction.crm import linked_names
 from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
-from voc.settings import Settings
-
-if TYPE_CHECKING:
-    from voc.asr import AsrOptions
-    from voc.nlp.vocabulary import Term
 
 log = logging.getLogger(__name__)
 
@@ -83,56 +77,6 @@ class CallPipeline:
     #: Parallel batches a call's speech may be split into when no other call waits (model replicas).
     max_parallel: int = 1
     analysis_stages: list[AnalysisStage] = field(default_factory=list)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, engine: Engine, store: LocalAudioStore) -> CallPipeline:
-        """The pipeline as entry points run it. The ASR model itself loads on the first call."""
-        from voc.asr import Transcriber
-        from voc.signals.artefact import DETECTOR_FILE, load_detector
-        from voc.signals.params import SignalParams
-        from voc.signals.stage import make_signals_stage
-        from voc.topics.service import TopicParams, assign_call
-        from voc.webhooks.events import enqueue_call_analyzed
-
-        asr = settings.asr
-        toolkit = TextToolkit.load(
-            settings.nlp.domain_terms, settings.nlp.polarity, settings.nlp.user_dictionary
-        )
-        options = asr_options(settings, toolkit.terms)
-        topic_params = TopicParams(
-            n_topics=settings.topics.n_topics, min_calls_to_fit=settings.topics.min_calls_to_fit
-        )
-
-        def topics_stage(session: Session, call_id: int) -> None:
-            try:
-                assign_call(session, call_id, topic_params)
-            except ValueError:
-                # Topics are a view over many calls: a model that cannot be fitted yet must not fail
-                # this call. The next refit assigns it.
-                log.exception(
-                    "call %s: topic assignment failed; it will be assigned at the next refit", call_id
-                )
-
-        return cls(
-            engine=engine,
-            store=store,
-            transcriber=Transcriber(options),
-            redactor=Redactor(enabled=settings.redaction.enabled),
-            toolkit=toolkit,
-            decode_timeout_s=asr.decode_timeout_s,
-            max_duration_s=asr.max_duration_s,
-            max_parallel=options.num_workers,
-            analysis_stages=[
-                make_signals_stage(
-                    toolkit.tokenizer,
-                    SignalParams.from_settings(settings.signals),
-                    toolkit.terms,
-                    load_detector(settings.signals.model_dir / DETECTOR_FILE),
-                ),
-                topics_stage,
-                enqueue_call_analyzed,
-            ],
-        )
 
     def warm_up(self, path: Path, layout: str = "stereo_operator_left") -> None:
         """Decode and transcribe ``path`` once, storing nothing: the model loads and its first, slower
@@ -232,51 +176,6 @@ class CallPipeline:
             session.add(call)
             session.commit()
         log.info("call %s: %d segments stored, %d redactions", call_id, len(segments), len(redactions))
-
-
-def asr_options(settings: Settings, terms: Sequence[Term]) -> AsrOptions:
-    """The transcription options from the settings; hotwords from the domain vocabulary (+ a file)."""
-    from voc.asr import AsrOptions, ChannelLayout, resolve_model_dir
-    from voc.nlp.vocabulary import hotwords
-
-    asr = settings.asr
-    threads = asr_threads(asr.cpu_threads, settings.worker.processes)
-    words = hotwords(terms)
-    if asr.hotwords_file is not None:
-        lines = asr.hotwords_file.read_text(encoding="utf-8").splitlines()
-        extra = [w.strip() for w in lines if w.strip()]
-        words = "、".join([*extra, words] if words else extra)
-    return AsrOptions(
-        model_dir=resolve_model_dir(asr.model_dir),
-        device=asr.device,
-        compute_type=asr.compute_type,
-        cpu_threads=threads,
-        num_workers=asr.num_workers or _replicas(asr.device, threads),
-        batch_size=asr.batch_size,
-        beam_size=asr.beam_size,
-        language=asr.language,
-        hotwords=(words or None) if asr.use_hotwords else None,
-        channel_layout=ChannelLayout(asr.default_layout),
-    )
-
-
-def _replicas(device: str, threads: int) -> int:
-    """Model replicas a worker process loads by default: on the CPU, one per ``threads`` cores, so a
-    call can be split over all of them when the other workers are idle; on a GPU one (it batches)."""
-    if device != "cpu":
-        return 1
-    return max(1, (os.cpu_count() or 1) // threads)
-
-
-def asr_threads(cpu_threads: int, processes: int) -> int:
-    """Threads for one worker process's transcriptions: its share of the cores unless set.
-
-    CTranslate2 left at 0 takes 4 threads and oversubscribes a 2-core machine (design notes §1).
-    """
-    if cpu_threads:
-        return cpu_threads
-    cores = os.cpu_count() or 1
-    return max(1, cores // max(1, processes or cores))
 
 
 class _Throttle:
