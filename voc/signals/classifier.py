@@ -18,14 +18,13 @@ import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from voc.nlp.tokenizer import JapaneseTokenizer
+from voc.nlp.tokens import Token
 from voc.signals.rules import SignalLexicon, detect
-
-if TYPE_CHECKING:
-    from voc.nlp.tokenizer import JapaneseTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,8 @@ class SignalClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.random_state = random_state
 
     def fit(self, X: Sequence[Sequence[str]], y: Sequence[int]) -> Self:  # noqa: N803
+        # Imported on use (as in quality and evaluate): scikit-learn's estimators take a second to
+        # import, and every `voc` command, even `voc --help`, imports this module.
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline
@@ -97,7 +98,7 @@ class Quality:
 
 
 def quality(y_true: Sequence[int], y_pred: Sequence[int]) -> Quality:
-    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.metrics import precision_recall_fscore_support  # on use: see SignalClassifier.fit
 
     p, r, f, _ = precision_recall_fscore_support(
         list(y_true), list(y_pred), average="binary", pos_label=1, zero_division=0
@@ -148,20 +149,22 @@ def evaluate(
     *,
     random_state: int = 0,
     reference: Sequence[int] | None = None,
+    analysed: Sequence[Sequence[Token]] | None = None,
 ) -> tuple[Evaluation, list[list[str]]]:
     """Cross-validated model quality vs the baseline's; also returns the token lists (for fitting).
 
     ``reference``: what the signal stage decides today on these texts (the shipped detector's
-    predictions); without it the baseline is the rule book.
+    predictions); without it the baseline is the rule book. ``analysed``: the texts' tokens when the
+    caller has them already (tokenizing is the slow part).
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict  # on use: see fit
 
     y = [int(v) for v in labels]
     n_pos = sum(y)
     folds = min(MAX_FOLDS, n_pos, len(y) - n_pos)
     if folds < MIN_FOLDS:
         raise ValueError(f"{signal}: need at least {MIN_FOLDS} labels of each class")
-    rich = [tokenizer.analyze(t) for t in texts]
+    rich = list(analysed) if analysed is not None else [tokenizer.analyze(t) for t in texts]
     tokens = [[t.text for t in r] for r in rich]
     baseline_pred = (
         [int(v) for v in reference]
@@ -200,10 +203,18 @@ def train(
     *,
     random_state: int = 0,
     reference: Sequence[int] | None = None,
+    analysed: Sequence[Sequence[Token]] | None = None,
 ) -> tuple[SignalClassifier, Evaluation]:
     """Evaluate against the baseline (``reference``: the detector's predictions), then fit on every label."""
     evaluation, tokens = evaluate(
-        signal, texts, labels, tokenizer, lexicon, random_state=random_state, reference=reference
+        signal,
+        texts,
+        labels,
+        tokenizer,
+        lexicon,
+        random_state=random_state,
+        reference=reference,
+        analysed=analysed,
     )
     model = SignalClassifier(random_state=random_state).fit(tokens, [int(v) for v in labels])
     return model, evaluation

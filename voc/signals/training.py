@@ -11,20 +11,18 @@ from __future__ import annotations
 
 import logging
 import pickle
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, select
 
 from voc.db.signals import SignalModel
 from voc.db.types import utcnow
+from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.signals.classifier import SignalClassifier, can_train, train
 from voc.signals.detector import SignalDetector
 from voc.signals.features import UtteranceAnalyzer
 from voc.signals.feedback import latest_labels
 from voc.signals.rules import SIGNAL_TYPES, SignalLexicon
-
-if TYPE_CHECKING:
-    from voc.nlp.tokenizer import JapaneseTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +54,16 @@ def train_from_feedback(
                 {"type": signal, "labels": len(labels), "trained": False, "reason": "not enough labels"}
             )
             continue
+        # Each text is tokenized once: the detector's features and the classifier share the tokens.
+        analysed = [tokenizer.analyze(t) for t in texts]
         reference = None
         if detector is not None and analyzer is not None:
-            column = detector.predict([analyzer(t) for t in texts])[:, SIGNAL_TYPES.index(signal)]
+            utterances = [analyzer.analyse(t, r).utterance for t, r in zip(texts, analysed, strict=True)]
+            column = detector.predict(utterances)[:, SIGNAL_TYPES.index(signal)]
             reference = [int(v) for v in column]
-        model, evaluation = train(signal, texts, labels, tokenizer, lexicon, reference=reference)
+        model, evaluation = train(
+            signal, texts, labels, tokenizer, lexicon, reference=reference, analysed=analysed
+        )
         stored = session.exec(select(SignalModel).where(SignalModel.type == signal)).first()
         stored = stored or SignalModel(type=signal, blob=b"", n_labels=0)
         stored.blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
