@@ -2,7 +2,8 @@
 
 Library code raises these (or a named subclass of them); each entry point maps the kind, never the message:
 the API answers problem+json with the kind's ``type`` URI and HTTP status (``api/problems.py``), the CLI
-prints the message and exits non-zero. The messages are written for people (Japanese, English in brackets).
+prints the message on one line and exits 1 (not found) or 2 (``voc.cli.main``). The messages are written
+for people (Japanese, English in brackets).
 
 ``InvalidInputError`` is also a ``ValueError`` and ``NotFoundError`` a ``LookupError``, so code that
 validated with the built-in exceptions keeps catching them.

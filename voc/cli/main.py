@@ -25,6 +25,7 @@ from voc.cli import (
     webhooks,
 )
 from voc.cli.common import CliError
+from voc.errors import NotFoundError, VocError
 
 app = typer.Typer(
     name="voc",
@@ -83,6 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     except CliError as exc:
         sys.stderr.write(f"voc: error: {exc}\n")
         sys.exit(exc.exit_code)
+    except VocError as exc:  # a library error no command words itself: its message, like fail()
+        sys.stderr.write(f"voc: error: {exc}\n")
+        sys.exit(1 if isinstance(exc, NotFoundError) else 2)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
