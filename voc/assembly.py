@@ -259,7 +259,7 @@ def supervise_workers(settings: Settings, engine: Engine, count: int, *, burst: 
 # -- Celery (with VOC_BROKER_URL) --------------------------------------------------------------------
 # Imported in the functions: the Celery layer loads only where a broker is configured.
 def celery_options(settings: Settings) -> CeleryOptions:
-    from voc.pipeline.celery_app import CeleryOptions
+    from voc.pipeline.celery_app import CeleryOptions  # Celery only with a broker (see above)
     from voc.pipeline.tasks import TimeLimitPolicy
 
     w = settings.worker
@@ -280,7 +280,7 @@ def celery_options(settings: Settings) -> CeleryOptions:
 
 def celery_app(settings: Settings) -> Celery:
     """The Celery app of ``settings.broker_url`` (which must be set)."""
-    from voc.pipeline.celery_app import make_celery_app
+    from voc.pipeline.celery_app import make_celery_app  # Celery only with a broker
 
     if not settings.broker_url:
         raise ValueError("no broker configured (VOC_BROKER_URL)")
@@ -289,7 +289,7 @@ def celery_app(settings: Settings) -> Celery:
 
 def celery_context_factory(settings: Settings) -> ContextFactory:
     """Each Celery pool process builds the real pipeline from the settings, as ``voc serve``'s workers do."""
-    from voc.pipeline.tasks import TaskContext
+    from voc.pipeline.tasks import TaskContext  # Celery only with a broker
 
     def build() -> TaskContext:
         rt = build_runtime(settings)

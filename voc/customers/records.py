@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
@@ -96,8 +97,6 @@ def _parse_datetime(value: str) -> datetime:
         ) from exc
     # A bare date in a Japanese CRM export means JST midnight.
     if parsed.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
         parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
     return parsed.astimezone(UTC)
 

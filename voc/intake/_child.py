@@ -58,6 +58,7 @@ def _claimed_duration(container: Any, stream: Any) -> float | None:
 
 
 def decode(src: str, out_path: str, max_duration_s: float, demuxer: str | None) -> dict[str, Any]:
+    # Imported in the decoding child only: PyAV loads FFmpeg's libraries, which the parent never needs.
     import av
     import numpy as np
 

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 def system_dicdir() -> Path:
     """unidic-lite's dictionary directory (sys.dic, matrix.bin, left-id.def, right-id.def, …)."""
-    import unidic_lite
+    import unidic_lite  # on use: its import finds the dictionary on disk; tests and --help need not
 
     return Path(str(unidic_lite.DICDIR))
 
@@ -39,7 +39,7 @@ def tagger_args(user_dic: str | Path | None = None) -> str:
 
 def create_tagger(user_dic: str | Path | None = None) -> Any:
     """A fugashi ``GenericTagger`` on unidic-lite whose node features are ``UnidicFeatures26``."""
-    import fugashi
+    import fugashi  # on use: the tagger (a C extension and its dictionary) is created lazily
 
     args = tagger_args(user_dic)
     logger.debug("creating fugashi tagger with %s", args)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from voc.nlp.dictionary import create_tagger
+
 # Voiced / semi-voiced → plain; small → large; ヲ → オ, ヂ → シ (ジ), ヅ → ス (ズ).
 _KEY_MAP = str.maketrans(
     "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポァィゥェォャュョヮヵヶヲヴ",
@@ -69,8 +71,6 @@ class Reader:
     def _tagger(self) -> Any:
         tagger = getattr(self._local, "tagger", None)
         if tagger is None:
-            from voc.nlp.dictionary import create_tagger
-
             tagger = create_tagger(None)
             self._local.tagger = tagger
         return tagger

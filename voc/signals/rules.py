@@ -25,9 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from voc.db.signals import SignalType
+from voc.nlp.assets import DOMAIN_TERMS_PATH
 from voc.nlp.money import CURRENCY_SIGNS, mentions_money
 from voc.nlp.tokens import Token
-from voc.nlp.vocabulary import Term
+from voc.nlp.vocabulary import Term, load_terms
 from voc.signals.rulebook import RULES, Rule
 
 SIGNAL_TYPES: tuple[SignalType, ...] = tuple(SignalType)
@@ -53,15 +54,11 @@ class SignalLexicon:
     @staticmethod
     def default() -> SignalLexicon:
         """The generic words plus the competitors of the committed vocabulary (``models/nlp``)."""
-        from voc.nlp.assets import DOMAIN_TERMS_PATH
-
         return _lexicon_from_file(DOMAIN_TERMS_PATH)
 
 
 @lru_cache(maxsize=4)
 def _lexicon_from_file(path: Path) -> SignalLexicon:
-    from voc.nlp.vocabulary import load_terms
-
     return SignalLexicon.from_terms(load_terms(path)) if path.is_file() else SignalLexicon()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select, update
 
@@ -157,8 +158,6 @@ def _replaced_meanwhile(session: Session, replacing: int | None) -> TopicModelVe
 
 
 def _assign(session: Session, call_id: int, version_id: int, row: object) -> None:
-    import numpy as np
-
     weights = np.asarray(row, dtype=float)
     best = int(weights.argmax()) if weights.size and weights.max() > 0 else -1
     session.exec(

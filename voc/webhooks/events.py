@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from voc.calls.queries import customer_ref
 from voc.db.calls import Call, CallStatusEvent
+from voc.db.signals import CustomerFlagEvent
 from voc.db.webhooks import WebhookEvent
 from voc.signals.flags import flag_events
 from voc.signals.store import signals_for_call
@@ -76,6 +77,4 @@ def relay_flag_events(session: Session, after_id: int = 0, *, limit: int = 500) 
 
 
 def latest_flag_event_id(session: Session) -> int:
-    from voc.db.signals import CustomerFlagEvent
-
     return int(session.exec(select(func.max(col(CustomerFlagEvent.id)))).one() or 0)
