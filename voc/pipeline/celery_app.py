@@ -28,7 +28,7 @@ from celery.signals import worker_process_init
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from voc.db.calls import Call
+from voc.db.calls import Call, CallStatus
 from voc.pipeline.reaper import reap
 from voc.pipeline.tasks import (
     TIME_LIMITS_KEY,
@@ -201,7 +201,7 @@ class CeleryDispatcher:
         with Session(self.engine) as session:
             rows = session.exec(
                 select(Call.id, Call.duration_s, Call.audio_size).where(
-                    col(Call.id).in_(ids), Call.status == "queued"
+                    col(Call.id).in_(ids), Call.status == CallStatus.QUEUED
                 )
             ).all()
         for call_id, duration, size in rows:
