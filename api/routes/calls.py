@@ -31,7 +31,6 @@ from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
 from voc.errors import VocError
 from voc.security.keys import Principal
-from voc.signals.store import signals_for_call
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
 
@@ -316,7 +315,7 @@ def list_calls(
 )
 def get_call(ref: RefPath, session: SessionDep) -> CallDetail:
     call = _get_call(session, ref)
-    return call_detail(session, call, signals=signals_for_call(session, call))
+    return call_detail(session, call)
 
 
 @router.get(

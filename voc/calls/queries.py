@@ -11,7 +11,7 @@ from voc.calls.failures import FailureDoc, explain_failure
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
 from voc.db.types import IsoTimestamp
-from voc.signals.store import SignalDoc
+from voc.signals.store import SignalDoc, signals_for_call
 
 MAX_ID = 2**31 - 1  # INTEGER on both backends: a larger "id" is an unknown external id
 
@@ -67,8 +67,9 @@ def segments_of(session: Session, call_id: int) -> list[Segment]:
     )
 
 
-def call_detail(session: Session, call: Call, *, signals: list[SignalDoc] | None = None) -> CallDetail:
-    """``{external_id, customer_id, status, duration, channels, segments, metrics, signals}`` and more."""
+def call_detail(session: Session, call: Call) -> CallDetail:
+    """``{external_id, customer_id, status, duration, channels, segments, metrics, signals}`` and more:
+    one call as the API and ``voc calls show`` read it (its signals with their evidence)."""
     assert call.id is not None
     return {
         "id": call.id,
@@ -91,5 +92,5 @@ def call_detail(session: Session, call: Call, *, signals: list[SignalDoc] | None
         ],
         "metrics": call.metrics,
         "redactions": call.redactions,
-        "signals": signals or [],
+        "signals": signals_for_call(session, call),
     }

@@ -19,7 +19,6 @@ from voc.pipeline.child import stop_workers
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
 from voc.runtime import Runtime
-from voc.signals.store import signals_for_call
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -150,7 +149,7 @@ def show_cmd(
         if call is None:
             say_where(rt)
             fail(f"no call {ref!r}", 1)
-        detail = call_detail(session, call, signals=signals_for_call(session, call))
+        detail = call_detail(session, call)
     if as_json:
         print_json(detail)
         return
