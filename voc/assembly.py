@@ -90,7 +90,15 @@ def load_toolkit(settings: Settings) -> TextToolkit:
 
 
 def signal_params(settings: Settings) -> SignalParams:
-    return SignalParams.from_settings(settings.signals)
+    """The thresholds of the customer flags and scores."""
+    signals = settings.signals
+    return SignalParams(
+        high_usage_percentile=signals.high_usage_percentile,
+        high_usage_absolute=signals.high_usage_absolute,
+        low_usage_percentile=signals.low_usage_percentile,
+        recency_half_life_days=signals.recency_half_life_days,
+        min_feedback_labels=signals.min_feedback_labels,
+    )
 
 
 def topic_params(settings: Settings) -> TopicParams:

@@ -14,6 +14,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
+from voc.assembly import signal_params
 from voc.audit.log import record
 from voc.csvfiles import decode_csv
 from voc.customers.followup import set_follow_up
@@ -27,7 +28,6 @@ from voc.db.types import IsoDateTime, IsoTimestamp
 from voc.privacy.erasure import erase_customer
 from voc.security.keys import Principal
 from voc.signals.at_risk import customer_scores
-from voc.signals.params import SignalParams
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], responses=COMMON)
 
@@ -62,7 +62,7 @@ class ImportResult(BaseModel):
 
 def _refresh(session: SessionDep, rt: RuntimeDep) -> list[int]:
     """Link waiting calls and recompute every customer's flags (usage percentiles moved)."""
-    params = SignalParams.from_settings(rt.settings.signals)
+    params = signal_params(rt.settings)
     return refresh_after_records_changed(session, params).linked_calls
 
 
@@ -173,7 +173,7 @@ def list_customers_route(
         offset=0 if format == "csv" else offset,
         limit=None if format == "csv" else limit,
     )
-    page = list_customers(session, query, SignalParams.from_settings(rt.settings.signals))
+    page = list_customers(session, query, signal_params(rt.settings))
     if format == "csv":
         return PlainTextResponse(
             customers_csv(page.items),
@@ -293,7 +293,7 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
         select(Call).where(Call.customer_pk == customer.id).order_by(col(Call.started_at).desc())
     ).all()
     assert customer.id is not None
-    scores = customer_scores(session, customer.id, SignalParams.from_settings(rt.settings.signals)) or {}
+    scores = customer_scores(session, customer.id, signal_params(rt.settings)) or {}
     history = session.exec(
         select(CustomerFlagEvent)
         .where(CustomerFlagEvent.customer_pk == customer.id)

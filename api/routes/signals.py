@@ -14,6 +14,7 @@ from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery, problems
+from voc.assembly import signal_params
 from voc.calls.queries import find_call
 from voc.db.customers import Customer
 from voc.db.signals import FeedbackLabel, SignalSource, SignalType
@@ -21,7 +22,6 @@ from voc.security.keys import Principal
 from voc.signals.at_risk import at_risk
 from voc.signals.feedback import record_feedback
 from voc.signals.flags import on_call_linked
-from voc.signals.params import SignalParams
 from voc.signals.store import SignalFilter, list_signals
 from voc.signals.training import quality_report
 
@@ -177,7 +177,7 @@ def post_feedback(
 ) -> FeedbackOut:
     row = record_feedback(session, signal_id, body.label, note=body.note, user=principal.name)
     assert row.id is not None and row.call_id is not None
-    changes = on_call_linked(session, row.call_id, SignalParams.from_settings(rt.settings.signals))
+    changes = on_call_linked(session, row.call_id, signal_params(rt.settings))
     session.commit()
     return FeedbackOut(
         id=row.id,
@@ -200,5 +200,5 @@ def post_feedback(
 def get_at_risk(
     session: SessionDep, rt: RuntimeDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[AtRiskCustomer]:
-    ranked = at_risk(session, SignalParams.from_settings(rt.settings.signals), limit)
+    ranked = at_risk(session, signal_params(rt.settings), limit)
     return [AtRiskCustomer.model_validate(item) for item in ranked]

@@ -8,13 +8,13 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, select
 
+from voc.assembly import signal_params
 from voc.cli.common import fail, print_json, runtime, say_where
 from voc.csvfiles import CsvEncodingError, read_csv_file
 from voc.customers.listing import CustomerQuery, CustomerSort, customers_csv, list_customers
 from voc.customers.records import import_csv, to_public
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.customers import Customer
-from voc.signals.params import SignalParams
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -34,7 +34,7 @@ def import_cmd(
         except CsvEncodingError as exc:
             fail(f"{csv_path}: {exc}")
         report = import_csv(session, text)
-        params = SignalParams.from_settings(rt.settings.signals)
+        params = signal_params(rt.settings)
         linked = refresh_after_records_changed(session, params).linked_calls
         session.commit()
     typer.echo(f"{report.created} created, {report.updated} updated, {len(report.errors)} rejected")
@@ -73,7 +73,7 @@ def list_cmd(
         q=q, sort=sort, descending=not ascending, flagged_only=flagged, limit=None if as_csv else limit
     )
     with Session(rt.engine) as session:
-        page = list_customers(session, query, SignalParams.from_settings(rt.settings.signals))
+        page = list_customers(session, query, signal_params(rt.settings))
     if as_csv:
         sys.stdout.write(customers_csv(page.items))
         return

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, select
 
+from voc.assembly import signal_params
 from voc.calls.ingest import ingest_files
 from voc.calls.metadata import MetadataError, read_metadata
 from voc.cli.calls import AUDIO_SUFFIXES, wait_for
@@ -16,7 +17,6 @@ from voc.customers.records import import_csv
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.paths import source_checkout
-from voc.signals.params import SignalParams
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -63,7 +63,7 @@ def load_cmd(
         if ingested.errors or rows.errors:
             fail("; ".join([*(f"line {n}: {r}" for n, r in rows.errors), *(r for _, r in ingested.errors)]))
         call_ids = ingested.call_ids
-        refresh_after_records_changed(session, SignalParams.from_settings(rt.settings.signals))
+        refresh_after_records_changed(session, signal_params(rt.settings))
         session.commit()
     rt.dispatcher.notify(call_ids)
     typer.echo(f"{report.loaded} customers and {len(call_ids)} example calls loaded")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from sqlmodel import Session
 
+from voc.assembly import signal_params
 from voc.cli.common import print_json, runtime
 from voc.signals.backtest import backtest
-from voc.signals.params import SignalParams
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def backtest_cmd(
     """
     rt = runtime(ctx)
     with Session(rt.engine) as session:
-        rows = backtest(session, SignalParams.from_settings(rt.settings.signals))
+        rows = backtest(session, signal_params(rt.settings))
     if as_json:
         print_json(rows)
         return
