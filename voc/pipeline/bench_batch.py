@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,16 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from voc.assembly import build_runtime, build_worker
+from voc.audio_store import LocalAudioStore
 from voc.bench.asr import Turn
-from voc.db.calls import Call, CallStatusEvent, Segment
+from voc.calls.ingest import register_call
+from voc.db.calls import Call, CallCreate, CallStatusEvent, Segment
+from voc.db.engine import make_engine
+from voc.db.migrate import upgrade
 from voc.db.types import utcnow
+from voc.pipeline.worker import Worker
+from voc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +91,6 @@ def run_batch(
     ``layouts`` maps a file (as given) to its channel layout (default: the settings' default);
     ``settings`` are extra ``Settings`` values for the workers, e.g. ``{"asr": {"use_hotwords": False}}``.
     """
-    from voc.audio_store import LocalAudioStore
-    from voc.calls.ingest import register_call
-    from voc.db.calls import CallCreate
-    from voc.db.engine import make_engine
-    from voc.db.migrate import upgrade
-
     real = bool(files)
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "voc.db"
@@ -203,15 +205,7 @@ def _result(
 
 def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
     """One worker process: build (and warm up) the pipeline, wait for the batch, claim until it is empty."""
-    import threading
-
-    from voc.db.engine import make_engine
-    from voc.pipeline.worker import Worker
-
     if spec["real"]:
-        from voc.assembly import build_runtime, build_worker
-        from voc.settings import Settings
-
         extra = dict(spec["settings"])
         asr = {"model_dir": spec["model_dir"], **extra.pop("asr", {})}
         worker_settings = {"processes": spec["processes"], **extra.pop("worker", {})}
@@ -226,7 +220,7 @@ def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
         warmup = Path(spec["warmup"]) if spec["warmup"] else None
         worker = build_worker(build_runtime(settings), warm_up_with=warmup)
     else:
-        from voc.pipeline.fake import FakeProcessor
+        from voc.pipeline.fake import FakeProcessor  # only a run without a model needs the fake
 
         engine = make_engine(spec["url"])
         processor = FakeProcessor(engine, work_s=0, cpu_iterations=spec["rounds"], steps=4)
