@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 
 from voc.assembly import build_runtime
+from voc.nlp.toolkit import TextToolkit
 from voc.runtime import Runtime
 from voc.settings import Settings
 
@@ -38,6 +39,14 @@ def runtime(ctx: typer.Context, *, migrate: bool = True) -> Runtime:
         ctx.call_on_close(obj["runtime"].close)
     rt: Runtime = obj["runtime"]
     return rt
+
+
+def toolkit(rt: Runtime) -> TextToolkit:
+    """The runtime's tokenizer and lexicon (loaded once), or a one-line error without the dictionary."""
+    try:
+        return rt.toolkit()
+    except FileNotFoundError as exc:
+        fail(str(exc))
 
 
 def say_where(rt: Runtime) -> None:

@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from voc.assembly import build_redactor, signal_params, topic_params
 from voc.benchmarks import write_section
-from voc.cli.common import fail, print_json, runtime
-from voc.cli.text import load_toolkit
+from voc.cli.common import fail, print_json, runtime, toolkit
 from voc.redaction.corpus import corpus_lines, load_corpus, markdown, score
 from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
@@ -105,13 +104,13 @@ def rerun_cmd(
     redactor = build_redactor(rt.settings)
     if not redactor.enabled:
         fail("redaction is disabled (VOC_REDACTION__ENABLED=false): nothing to re-apply")
-    toolkit = load_toolkit(rt.settings)
+    text = toolkit(rt)
     topics = topic_params(rt.settings)
     stages = [
-        make_signals_stage(toolkit.tokenizer, signal_params(rt.settings), toolkit.terms),
+        make_signals_stage(text.tokenizer, signal_params(rt.settings), text.terms),
         make_topics_stage(topics),
     ]
-    report = rerun_redaction(rt.engine, redactor, toolkit.tokenizer, stages=stages, call_ids=call or None)
+    report = rerun_redaction(rt.engine, redactor, text.tokenizer, stages=stages, call_ids=call or None)
     if refit_topics and report.calls_changed:
         with Session(rt.engine) as session:
             if active_version(session) is not None:  # topic terms were learned from the old tokens

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from voc.assembly import signal_params
 from voc.calls.queries import find_call
-from voc.cli.common import fail, print_json, runtime, say_where
+from voc.cli.common import fail, print_json, runtime, say_where, toolkit
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.nlp.tokenizer import JapaneseTokenizer
@@ -38,11 +38,8 @@ def _params(rt: Runtime) -> SignalParams:
 
 def _nlp(rt: Runtime) -> tuple[JapaneseTokenizer, SignalLexicon]:
     """The runtime's tokenizer, and the signal lexicon with its competitor names."""
-    try:
-        toolkit = rt.toolkit()
-    except FileNotFoundError as exc:
-        fail(str(exc))
-    return toolkit.tokenizer, SignalLexicon.from_terms(toolkit.terms)
+    text = toolkit(rt)
+    return text.tokenizer, SignalLexicon.from_terms(text.terms)
 
 
 def _detector(rt: Runtime) -> SignalDetector:

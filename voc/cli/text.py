@@ -8,7 +8,7 @@ import typer
 from sqlmodel import Session
 
 from voc import assembly
-from voc.cli.common import fail, print_json, runtime
+from voc.cli.common import fail, print_json, runtime, toolkit
 from voc.nlp.analyze_text import analyze_text
 from voc.nlp.toolkit import TextToolkit
 from voc.search.kwic import kwic
@@ -36,17 +36,17 @@ def analyze_text_cmd() -> None:
     """Read lines from stdin; print one JSON line each: {text, tokens, sentiment, signals} (the detector's,
     reading each line as a customer's)."""
     settings = Settings()
-    toolkit = load_toolkit(settings)
+    kit = load_toolkit(settings)
     try:
         detector = load_detector(settings.signals.model_dir / DETECTOR_FILE)
     except DetectorUnavailableError as exc:
         fail(str(exc))
-    lexicon = SignalLexicon.from_terms(toolkit.terms)
-    model = DetectorText(detector, UtteranceAnalyzer(toolkit.tokenizer, lexicon))
+    lexicon = SignalLexicon.from_terms(kit.terms)
+    model = DetectorText(detector, UtteranceAnalyzer(kit.tokenizer, lexicon))
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         if text.strip():
-            print_json(analyze_text(text, toolkit.tokenizer, toolkit.lexicon, model.signals, model.sentiment))
+            print_json(analyze_text(text, kit.tokenizer, kit.lexicon, model.signals, model.sentiment))
 
 
 def search_cmd(
@@ -59,9 +59,8 @@ def search_cmd(
 ) -> None:
     """KWIC: every occurrence across transcripts with its context, call, speaker and second."""
     rt = runtime(ctx)
-    toolkit = load_toolkit(rt.settings)
     with Session(rt.engine) as session:
-        hits = kwic(session, word, toolkit.tokenizer, speaker=speaker, width=width, limit=limit)
+        hits = kwic(session, word, toolkit(rt).tokenizer, speaker=speaker, width=width, limit=limit)
     if as_json:
         print_json([h.as_dict() for h in hits])
         return
