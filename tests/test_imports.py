@@ -69,13 +69,14 @@ def _imported(module: str, node: ast.Import | ast.ImportFrom) -> set[str]:
 
 
 def _explained(lines: list[str], node: ast.stmt) -> bool:
-    """A comment on the import's lines, or on the lines just above it (among the imports it heads)."""
+    """A comment on the import's lines, or just above it (on a line of its own or on the imports of the
+    group it belongs to)."""
     end = node.end_lineno or node.lineno
     if any("#" in line for line in lines[node.lineno - 1 : end]):
         return True
     above = node.lineno - 2
     while above >= 0 and lines[above].strip().startswith(("#", "from ", "import ", ")")):
-        if lines[above].strip().startswith("#"):
+        if "#" in lines[above]:  # a comment line, or one on an import just above (the group's reason)
             return True
         above -= 1
     return False
