@@ -9,6 +9,15 @@ from types import FrameType
 
 import typer
 
+from voc.assembly import (
+    build_runtime,
+    celery_app,
+    celery_context_factory,
+    embedded_worker_count,
+    start_duties,
+    supervise_workers,
+)
+from voc.cli.common import fail
 from voc.cli.first_start import show_first_admin_key
 from voc.runtime import Runtime, configure_logging
 from voc.settings import Settings
@@ -33,11 +42,10 @@ def serve_cmd(
     import uvicorn
 
     from api.app import create_app
-    from voc.pipeline.factory import embedded_worker_count, supervise_workers
 
     settings = Settings()
     configure_logging(settings.log_level)
-    rt = Runtime.from_settings(settings, migrate=True)
+    rt = build_runtime(settings, migrate=True)
     show_first_admin_key(rt.engine)
     # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
     embedded = settings.worker.embedded and not settings.broker_url
@@ -80,32 +88,24 @@ def worker_cmd(
 ) -> None:
     """Run pipeline workers on this machine: a Celery worker when VOC_BROKER_URL is set, otherwise
     worker processes that poll the database queue, restarted when they die."""
-    from voc.cli.common import fail
-    from voc.pipeline.factory import embedded_worker_count, start_duties
-
     settings = Settings()
     configure_logging(settings.log_level)
     if burst and settings.broker_url:
         fail("--burst works with the database queue only (VOC_BROKER_URL is set)")
-    rt = Runtime.from_settings(settings, migrate=True)
+    rt = build_runtime(settings, migrate=True)
     if not settings.broker_url:
         _supervise(rt, concurrency or embedded_worker_count(settings), burst=burst)
         return
     stop = threading.Event()
     duties = start_duties(rt, stop)  # webhooks, flag events, retention, scheduled refits
     if settings.broker_url:
-        from voc.pipeline.celery_app import (
-            celery_options,
-            make_celery_app,
-            run_celery_worker,
-            settings_context_factory,
-        )
+        from voc.pipeline.celery_app import run_celery_worker  # the Celery layer: only with a broker
 
         # The model loads in each pool process after the fork; this process only consumes and reaps.
         try:
             run_celery_worker(
-                make_celery_app(settings.broker_url, celery_options(settings)),
-                settings_context_factory(settings),
+                celery_app(settings),
+                celery_context_factory(settings),
                 reaper_engine=rt.engine,
                 concurrency=concurrency or embedded_worker_count(settings),
                 loglevel=settings.log_level,
@@ -119,8 +119,6 @@ def worker_cmd(
 
 def _supervise(rt: Runtime, count: int, *, burst: bool) -> None:
     """The database queue: ``count`` worker processes (each with its background duties), kept alive."""
-    from voc.pipeline.factory import supervise_workers
-
     supervisor = supervise_workers(rt.settings, rt.engine, count, burst=burst)
 
     def _stop(_sig: int, _frame: FrameType | None) -> None:
