@@ -11,9 +11,9 @@ from datetime import UTC
 
 from sqlmodel import Session
 
+from tests.topics.synthetic import Utterance
 from voc.db.calls import Call, CallStatus, Segment
 from voc.nlp.toolkit import TextToolkit
-from voc.topics.synthetic import Utterance
 
 GREETING = "お電話ありがとうございます。サポートセンターでございます。"
 

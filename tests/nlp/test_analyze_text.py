@@ -4,8 +4,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from voc.bench.nlp import bench_tokenizer
 from voc.nlp.analyze_text import analyze_text
-from voc.nlp.bench import bench_tokenizer
 from voc.nlp.sentiment import Lexicon
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.nlp.tokens import Token

@@ -2,7 +2,7 @@
 
 The corpus (``scripts/make_pii_corpus.py``) holds, per exchange, the spoken reference, Whisper's text and
 the secrets said; Whisper mishears cues (青年月日, クレジッド, お店は番号), breaks numbers into fragments
-and writes e-mail addresses in kana and kanji. The scoring is ``voc.redaction.corpus`` (the same as
+and writes e-mail addresses in kana and kanji. The scoring is ``voc.bench.redaction`` (the same as
 ``voc redaction bench``).
 """
 
@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 
 from tests.redaction.whisper_corpus import corpus
+from voc.bench.redaction import carries, has_figure, redact_record, score
 from voc.redaction import Redactor
-from voc.redaction.corpus import carries, has_figure, redact_record, score
 from voc.redaction.reading import Reader
 
 REDACTOR = Redactor(enabled=True)
@@ -47,7 +47,7 @@ def test_no_exposed_secret_survives_and_no_figure_is_lost() -> None:
 
 @pytest.mark.parametrize("record", [r for r in corpus() if r.type == "name"], ids=lambda r: r.id)
 def test_names_are_redacted_by_spelling_and_by_sound(record: object) -> None:
-    from voc.redaction.corpus import CorpusRecord
+    from voc.bench.redaction import CorpusRecord
 
     assert isinstance(record, CorpusRecord)
     raw = "\n".join(w for _, _, w in record.lines)

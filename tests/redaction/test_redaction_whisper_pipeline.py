@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from tests.api.test_calls_api import wav_bytes
 from tests.pipeline.test_pii_never_stored import Scripted, Seg
 from tests.redaction.whisper_corpus import corpus
+from voc.bench.redaction import CorpusRecord, carries, has_figure
 from voc.calls.ingest import register_call
 from voc.db.calls import CallCreate, Segment
 from voc.db.customers import Customer
@@ -27,7 +28,6 @@ from voc.exports import calls_csv, export_calls
 from voc.nlp.toolkit import TextToolkit
 from voc.pipeline.process import CallPipeline
 from voc.redaction import Redactor
-from voc.redaction.corpus import CorpusRecord, carries, has_figure
 from voc.redaction.reading import Reader
 from voc.runtime import Runtime
 from voc.search.kwic import kwic

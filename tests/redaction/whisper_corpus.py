@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from voc.redaction.corpus import CorpusRecord, load_corpus
+from voc.bench.redaction import CorpusRecord, load_corpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "pii" / "whisper_pii.jsonl"
 

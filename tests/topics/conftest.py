@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.topics.synthetic import Utterance, generate_utterances
 from voc.topics.model import TopicModel
-from voc.topics.synthetic import Utterance, generate_utterances
 
 Tokenize = Callable[[str], list[str]]
 

@@ -11,9 +11,9 @@ from sklearn.base import clone
 
 from tests.topics.conftest import Tokenize
 from tests.topics.helpers import majority_themes, purity
+from tests.topics.synthetic import THEMES, Utterance, make_utterance
 from voc.topics.labels import NON_LABEL_WORDS, ONE_CHAR_ALLOWLIST
 from voc.topics.model import TopicModel
-from voc.topics.synthetic import THEMES, Utterance, make_utterance
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 

@@ -6,9 +6,9 @@ import pytest
 
 from tests.topics.conftest import Tokenize
 from tests.topics.helpers import majority_themes
+from tests.topics.synthetic import Utterance, generate_utterances
 from voc.topics.model import TopicModel
 from voc.topics.naming import carry_over_names, match_topics, similarity_matrix
-from voc.topics.synthetic import Utterance, generate_utterances
 
 
 def test_renamed_topics_keep_their_names_after_refit(

@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from tests.corpus import store_corpus
+from tests.topics.synthetic import EMERGING_THEME, generate_utterances
 from voc.db.calls import Call
 from voc.db.topics import Topic, TopicAssignment, TopicModelVersion
 from voc.nlp.toolkit import TextToolkit
 from voc.topics.reports import report_csv, topic_report, topics_summary
 from voc.topics.service import TopicParams, assign_call, refit, rename_topic
-from voc.topics.synthetic import EMERGING_THEME, generate_utterances
 
 PARAMS = TopicParams(min_calls_to_fit=8)
 

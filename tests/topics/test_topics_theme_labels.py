@@ -9,11 +9,11 @@ import pytest
 
 from tests.topics.conftest import Tokenize
 from tests.topics.helpers import majority_themes
+from tests.topics.synthetic import THEMES, Utterance
 from voc.topics.labels import label_topics, readable_term
 from voc.topics.model import TopicModel
-from voc.topics.synthetic import THEMES, Utterance
 
-# Words that name each theme of voc.topics.synthetic (what an analyst would accept as its label).
+# Words that name each theme of tests.topics.synthetic (what an analyst would accept as its label).
 THEME_WORDS: dict[str, frozenset[str]] = {
     "請求ミス": frozenset({"請求", "返金", "明細", "二重請求", "請求金額", "請求書", "間違う"}),
     "通信品質": frozenset(

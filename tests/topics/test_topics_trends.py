@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 
 from tests.topics.helpers import majority_themes
+from tests.topics.synthetic import EMERGING_THEME, Utterance
 from voc.topics.model import TopicModel
-from voc.topics.synthetic import EMERGING_THEME, Utterance
 from voc.topics.trends import (
     emerging_topics,
     period_start,

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from tests.conftest import REPO
 from tests.corpus import store_corpus
+from tests.topics.synthetic import generate_utterances
 from voc.assembly import build_runtime
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
@@ -40,7 +41,6 @@ from voc.signals.flags import recompute_customer
 from voc.signals.params import SignalParams
 from voc.signals.rules import SignalLexicon
 from voc.topics.service import TopicParams, refit
-from voc.topics.synthetic import generate_utterances
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

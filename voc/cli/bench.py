@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from voc.benchmarks import write_section
+from voc.bench.benchmarks_file import write_section
 from voc.cli.common import fail
 from voc.settings import Settings
 
@@ -18,18 +18,21 @@ OutputOption = typer.Option(OUTPUT, "--output", help="The benchmarks file to upd
 
 @app.command("nlp")
 def bench_nlp(
-    texts: int = typer.Option(2000, min=10, help="Generated customer utterances to tokenize."),
+    texts: int = typer.Option(2000, min=10, help="Customer utterances of the signals corpus to tokenize."),
     repeats: int = typer.Option(3, min=1),
     output: Path = OutputOption,
 ) -> None:
-    """Tokenizer throughput (characters per second) on generated customer utterances."""
-    from voc.nlp.bench import bench_tokenizer
-    from voc.topics.synthetic import generate_utterances
+    """Tokenizer throughput (characters per second) on the customer lines of the signals corpus."""
+    from voc.bench.nlp import bench_tokenizer, customer_lines
+    from voc.signals.artefact import CORPUS_FILE
 
     settings = Settings()
     if not settings.nlp.user_dictionary.is_file():
         fail(f"NLP user dictionary missing: {settings.nlp.user_dictionary}; run `voc models build`")
-    corpus = [u.text for u in generate_utterances(per_theme_per_week=30, weeks=12, seed=7)][:texts]
+    source = settings.signals.model_dir / CORPUS_FILE
+    if not source.is_file():
+        fail(f"signals corpus missing: {source}")
+    corpus = customer_lines(source, texts)
     result = bench_tokenizer(corpus, repeats=repeats, user_dic=settings.nlp.user_dictionary)
     table = (
         "## NLP: tokenization (`voc bench nlp`)\n\n"
@@ -121,11 +124,11 @@ def bench_signals(
     independent set; decoys' false positives; sentiment vs the lexicon; analysis time per call."""
     import time
 
+    from voc.bench.signals import example_calls, run_bench, to_markdown
     from voc.nlp.sentiment import load_lexicon
     from voc.nlp.tokenizer import JapaneseTokenizer
     from voc.nlp.vocabulary import load_terms
     from voc.signals.artefact import DETECTOR_FILE, DetectorUnavailableError, load_detector
-    from voc.signals.bench import example_calls, run_bench, to_markdown
     from voc.signals.features import UtteranceAnalyzer
     from voc.signals.rules import SignalLexicon
 
@@ -173,7 +176,7 @@ def bench_topics(
     output: Path = OutputOption,
 ) -> None:
     """Topic model fit time and peak memory on generated short documents."""
-    from voc.topics.bench import format_markdown, run_topics_bench
+    from voc.bench.topics import format_markdown, run_topics_bench
 
     table = "## Topics (`voc bench topics`)\n\n" + format_markdown(run_topics_bench(sizes=tuple(sizes)))
     write_section(output, "topics", table)
@@ -205,7 +208,7 @@ def bench_scale(
     """Throughput with 1 and 2 worker processes on this machine (the real pipeline), and the ratio."""
     import tempfile
 
-    from voc.pipeline.scale_bench import run_scale_bench
+    from voc.bench.scale import run_scale_bench
 
     settings = Settings()
     files = audio or sorted(Path("examples/calls").glob("*.flac"))

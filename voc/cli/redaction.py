@@ -11,9 +11,9 @@ import typer
 from sqlmodel import Session
 
 from voc.assembly import build_redactor, signal_params, topic_params
-from voc.benchmarks import write_section
+from voc.bench.benchmarks_file import write_section
+from voc.bench.redaction import corpus_lines, load_corpus, markdown, score
 from voc.cli.common import fail, print_json, runtime, toolkit
-from voc.redaction.corpus import corpus_lines, load_corpus, markdown, score
 from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
 from voc.redaction.rerun import rerun_redaction

@@ -1,4 +1,8 @@
-"""Tokenizer throughput for ``voc bench nlp``: returns numbers, prints nothing."""
+"""Tokenizer throughput for ``voc bench nlp``: returns numbers, prints nothing.
+
+The texts are the customer lines of the committed signals corpus (``models/signals/corpus.jsonl``): real
+phrasing with fillers, politeness and negation, the same for every run and every machine.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,12 @@ import time
 from pathlib import Path
 
 from voc.nlp.tokenizer import JapaneseTokenizer
+from voc.signals.corpus import load_corpus
+
+
+def customer_lines(corpus: Path, limit: int) -> list[str]:
+    """The first ``limit`` customer utterances of a labelled corpus (JSON lines)."""
+    return [u.text for u in load_corpus(corpus) if u.speaker == "customer"][:limit]
 
 
 def bench_tokenizer(

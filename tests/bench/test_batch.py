@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.asr.conftest import fixture_path
-from voc.bench.asr import reference_text
 from voc.asr.cer import cer
-from voc.pipeline.bench_batch import run_batch
+from voc.bench.asr import reference_text
+from voc.bench.batch import run_batch
 
 pytestmark = pytest.mark.slow
 

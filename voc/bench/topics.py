@@ -1,4 +1,4 @@
-"""Topic-model benchmark: fit time and peak memory on synthetic tokenized corpora (for ``voc bench topics``).
+"""Topic-model benchmark: fit time and peak memory on generated tokenized documents (``voc bench topics``).
 
 Memory is the growth of the process's peak resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``)
 across the fit: peak RSS after the fit minus peak RSS just before it (documents already generated). Each size
@@ -16,8 +16,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from voc.bench.topics_corpus import generate_token_docs
 from voc.topics.model import TopicModel
-from voc.topics.synthetic import generate_token_docs
 
 
 def _one_run(n_docs: int, seed: int, n_topics: int | None) -> dict[str, Any]:

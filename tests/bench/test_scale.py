@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from voc.pipeline.scale_bench import run_scale_bench
+from voc.bench.scale import run_scale_bench
 
 
 @pytest.mark.scale

@@ -1,26 +1,25 @@
 """``voc bench scale``: pipeline throughput with 1, 2, … worker processes on this machine.
 
-Each run is one :func:`voc.pipeline.bench_batch.run_batch`: a fresh SQLite database, N worker processes
+Each run is one :func:`voc.bench.batch.run_batch`: a fresh SQLite database, N worker processes
 (the database-polling workers of ``voc serve``; Celery workers run the same code per call), timed from
 the first ingest to the last finished call, with process start-up and model loading left out.
 
 With the ASR model (``model_dir/model.bin``) and audio files, the real pipeline runs, each process with
-``cores // N`` CTranslate2 threads. Without them a fake processor does a fixed amount of CPU work per
-call instead (SHA-256 rounds, calibrated to ``cpu_work_s`` on one core): it measures the job machinery
-and how the cores are shared, not speech recognition, and the result says so.
+``cores // N`` CTranslate2 threads. Without them a CPU-work processor (:mod:`voc.bench.cpu_work`) does a
+fixed amount of CPU work per call instead (SHA-256 rounds, calibrated to ``cpu_work_s`` on one core): it
+measures the job machinery and how the cores are shared, not speech recognition, and the result says so.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voc.pipeline.bench_batch import BatchRun, run_batch
+from voc.bench.batch import BatchRun, run_batch
+from voc.bench.cpu_work import calibrate_sha256_rounds
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +68,6 @@ def model_available(model_dir: Path | None) -> bool:
     return model_dir is not None and (model_dir / "model.bin").is_file()
 
 
-def calibrate_sha256_rounds(seconds: float) -> int:
-    """SHA-256 rounds that take about ``seconds`` on one core of this machine."""
-    rounds, digest, start = 0, b"voc", time.perf_counter()
-    while time.perf_counter() - start < 0.3:
-        for _ in range(10_000):
-            digest = hashlib.sha256(digest).digest()
-        rounds += 10_000
-    return max(1, int(rounds * seconds / (time.perf_counter() - start)))
-
-
 def run_scale_bench(
     workdir: Path,
     *,
@@ -117,8 +106,8 @@ def run_scale_bench(
                 processes=n,
                 files=audio if real else (),
                 model_dir=model_dir,
-                fake_calls=calls,
-                fake_rounds=rounds,
+                cpu_work_calls=calls,
+                cpu_work_rounds=rounds,
                 warmup=audio[0] if real else None,
                 timeout_s=timeout_s,
             )

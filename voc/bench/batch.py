@@ -8,8 +8,8 @@ runs from the first file's ingest (audio store + call row) to the last ``done`` 
 whole path: decode in a child process, transcription, redaction, storage, tokens, signals, topics and
 events.
 
-Without a model a fake processor does a fixed amount of CPU work per call (SHA-256 rounds): that
-measures the job machinery and how the cores are shared, not speech recognition.
+Without a model :class:`voc.bench.cpu_work.CpuWorkProcessor` does a fixed amount of CPU work per call
+(SHA-256 rounds): that measures the job machinery and how the cores are shared, not speech recognition.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 from voc.assembly import build_runtime, build_worker
 from voc.audio_store import LocalAudioStore
 from voc.bench.asr import Turn
+from voc.bench.cpu_work import CpuWorkProcessor
 from voc.calls.ingest import register_call
 from voc.db.calls import Call, CallCreate, CallStatusEvent, Segment
 from voc.db.engine import make_engine
@@ -81,12 +82,13 @@ def run_batch(
     model_dir: Path | None = None,
     settings: Mapping[str, Any] | None = None,
     warmup: Path | None = None,
-    fake_calls: int = 0,
-    fake_rounds: int = 0,
+    cpu_work_calls: int = 0,
+    cpu_work_rounds: int = 0,
     timeout_s: float = 1800.0,
 ) -> BatchRun:
-    """Process ``files`` (real pipeline, ``model_dir``) or ``fake_calls`` fake calls with ``processes``
-    worker processes, each with ``cores // processes`` CTranslate2 threads unless the settings say.
+    """Process ``files`` (real pipeline, ``model_dir``) or ``cpu_work_calls`` CPU-work calls with
+    ``processes`` worker processes, each with ``cores // processes`` CTranslate2 threads unless the
+    settings say.
 
     ``layouts`` maps a file (as given) to its channel layout (default: the settings' default);
     ``settings`` are extra ``Settings`` values for the workers, e.g. ``{"asr": {"use_hotwords": False}}``.
@@ -103,7 +105,7 @@ def run_batch(
         with Session(engine) as session:
             session.add_all(
                 Call(audio_sha256=f"{i:064x}", original_filename=f"bench-{i}.wav", audio_size=0)
-                for i in range(fake_calls)
+                for i in range(cpu_work_calls)
             )
             session.commit()
     spec: dict[str, Any] = {
@@ -114,7 +116,7 @@ def run_batch(
         "processes": processes,
         "settings": dict(settings or {}),
         "warmup": str(warmup) if warmup else None,
-        "rounds": fake_rounds,
+        "rounds": cpu_work_rounds,
     }
     context = multiprocessing.get_context("spawn")  # as `voc serve`: the model loads after the start
     ready, go = context.Semaphore(0), context.Event()
@@ -220,11 +222,8 @@ def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
         warmup = Path(spec["warmup"]) if spec["warmup"] else None
         worker = build_worker(build_runtime(settings), warm_up_with=warmup)
     else:
-        from voc.pipeline.fake import FakeProcessor  # only a run without a model needs the fake
-
         engine = make_engine(spec["url"])
-        processor = FakeProcessor(engine, work_s=0, cpu_iterations=spec["rounds"], steps=4)
-        worker = Worker(engine, processor)
+        worker = Worker(engine, CpuWorkProcessor(engine, rounds=spec["rounds"]))
     worker.poll_interval_s = 0.05
     worker.backoff_s = 0.0  # a retry must happen within the batch (the queue is drained once)
     ready.release()
