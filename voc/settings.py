@@ -78,6 +78,13 @@ class RedactionSettings(BaseModel):
 class WorkerSettings(BaseModel):
     embedded: bool = Field(default=True, description="Run the pipeline inside `voc serve`.")
     processes: int = Field(default=0, ge=0, description="0: chosen from the core count.")
+    nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="Worker processes lower their CPU priority by this (os.nice): the API on the same "
+        "machine answers first while calls are transcribed.",
+    )
     lease_s: float = Field(
         default=120.0, gt=0, description="A call whose worker stopped reporting is taken over after this."
     )
@@ -109,6 +116,12 @@ class WorkerSettings(BaseModel):
     )
     stall_after_s: float = Field(
         default=600.0, gt=0, description="Queued this long with no call progressing: the queue is stalled."
+    )
+
+
+class ServerSettings(BaseModel):
+    processes: int = Field(
+        default=0, ge=0, description="API serving processes of `voc serve`; 0: one per core."
     )
 
 
@@ -188,6 +201,7 @@ class Settings(BaseSettings):
     nlp: NlpSettings = NlpSettings()
     redaction: RedactionSettings = RedactionSettings()
     worker: WorkerSettings = WorkerSettings()
+    server: ServerSettings = ServerSettings()
     signals: SignalSettings = SignalSettings()
     topics: TopicSettings = TopicSettings()
 

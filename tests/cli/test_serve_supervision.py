@@ -68,6 +68,7 @@ def test_killed_workers_are_replaced_and_readiness_follows_them(tmp_path: Path) 
         "VOC_DATA_DIR": str(tmp_path / "var"),
         "VOC_WORKER__POLL_INTERVAL_S": "0.2",
         "VOC_WORKER__RESTART_BACKOFF_S": "0.2",
+        "VOC_SERVER__PROCESSES": "1",  # the spawned children counted below are the workers only
     }
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from types import FrameType
 
 import typer
+import uvicorn
 
 from voc.assembly import (
     build_runtime,
@@ -30,6 +32,15 @@ def register(app: typer.Typer) -> None:
     app.command("worker")(worker_cmd)
 
 
+#: The app each serving process builds (uvicorn imports it there): voc itself never imports the web layer.
+SERVING_APP = "api.serving:serving_app"
+
+
+def serving_processes(settings: Settings) -> int:
+    """One serving process per core unless VOC_SERVER__PROCESSES says otherwise."""
+    return settings.server.processes or max(1, os.cpu_count() or 1)
+
+
 def serve_cmd(
     host: str | None = typer.Option(None, help="Default: VOC_HOST (127.0.0.1)."),
     port: int | None = typer.Option(None, help="Default: VOC_PORT (8000)."),
@@ -37,12 +48,11 @@ def serve_cmd(
         None,
         help="Embedded worker processes (0: none, API only). Default: VOC_WORKER__PROCESSES or from cores.",
     ),
+    processes: int | None = typer.Option(
+        None, min=1, help="API serving processes. Default: VOC_SERVER__PROCESSES or one per core."
+    ),
 ) -> None:
     """Serve the API and web UI; with the embedded default, also run the pipeline workers."""
-    import uvicorn
-
-    from api.app import create_app
-
     settings = Settings()
     configure_logging(settings.log_level)
     rt = build_runtime(settings, migrate=True)
@@ -50,20 +60,27 @@ def serve_cmd(
     # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
     embedded = settings.worker.embedded and not settings.broker_url
     count = workers if workers is not None else (embedded_worker_count(settings) if embedded else 0)
-    # A supervisor thread keeps the worker processes alive (restarts the dead, releases their calls).
+    # One supervisor here, not one per serving process: it keeps the worker processes alive (restarts
+    # the dead, releases their calls).
     supervisor = supervise_workers(settings, rt.engine, count).start() if count else None
+    serving = processes or serving_processes(settings)
     log.info(
-        "serving on http://%s:%s with %d embedded worker(s)",
+        "serving on http://%s:%s with %d serving process(es) and %d embedded worker(s)",
         host or settings.host,
         port or settings.port,
+        serving,
         count,
     )
-    # uvicorn shuts down gracefully on SIGTERM and then re-raises it; with the default handler that
-    # would end this process before the `finally` below, leaving the workers running.
+    # uvicorn shuts down gracefully on SIGTERM and then re-raises it (one process); with the default
+    # handler that would end this process before the `finally` below, leaving the workers running.
+    # With several processes uvicorn's manager takes SIGTERM itself, stops them and returns.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
+        # Each serving process reads the same settings from the environment this process was given.
         uvicorn.run(
-            create_app(settings),
+            SERVING_APP,
+            factory=True,
+            workers=serving,
             host=host or settings.host,
             port=port or settings.port,
             log_level=settings.log_level.lower(),
