@@ -1,6 +1,6 @@
 """Fixtures for the scale tests: a fresh PostgreSQL database per module, an isolated Redis namespace.
 
-The tests start real worker processes (``python -m voc.pipeline.fake …``); every process they start is
+The tests start real worker processes (``python -m tests.scale.fake_pipeline …``); every process they start is
 killed in teardown, with its whole process group, whether the test passed or not.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +19,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from tests.databases import temporary_database
-from tests.scale.harness import WorkerFleet
+from tests.scale.harness import REPO, WorkerFleet
 from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
 
 BACKENDS = [
     b.strip() for b in os.environ.get("VOC_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()
 ]
+# Spawned worker processes run the fake pipeline from tests/ (never installed): they inherit sys.path,
+# which under --import-mode=importlib lacks the repository root.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 REDIS_URL = os.environ.get("VOC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 AMQP_URL = os.environ.get("VOC_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 

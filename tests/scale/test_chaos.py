@@ -32,7 +32,7 @@ pytestmark = pytest.mark.scale
 
 SEGMENTS = 4
 MAX_ATTEMPTS = 4
-FAKE = [sys.executable, "-m", "voc.pipeline.fake"]
+FAKE = [sys.executable, "-m", "tests.scale.fake_pipeline"]
 
 
 def _common(db_url: str, intervals: Path, *, work_s: float, lease_s: float) -> list[str]:

@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from tests.scale.fake_pipeline import FakeWorkerSpec, run_supervised_worker
 from tests.scale.harness import (
     assert_no_overlap,
     assert_nothing_lost_or_doubled,
@@ -35,7 +36,6 @@ from tests.scale.harness import (
 from voc.db.calls import Call, CallStatusEvent
 from voc.db.types import utcnow
 from voc.db.webhooks import WebhookDelivery
-from voc.pipeline.fake import FakeWorkerSpec, run_supervised_worker
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.supervisor import Supervisor, SupervisorPolicy
 from voc.webhooks.subscriptions import create_subscription

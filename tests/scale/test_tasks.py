@@ -16,12 +16,12 @@ from celery import Celery
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tests.scale.fake_pipeline import FakeProcessor
 from tests.scale.harness import queue_calls
 from voc.db.calls import Call, CallStatusEvent, Segment
 from voc.db.types import utcnow
 from voc.pipeline import jobs, tasks
 from voc.pipeline.celery_app import CeleryOptions, make_celery_app, queue_depth
-from voc.pipeline.fake import FakeProcessor
 from voc.pipeline.reaper import reap
 from voc.pipeline.tasks import TaskContext, TimeLimitPolicy, enqueue_call, run_call
 

@@ -10,16 +10,16 @@ event in the same transaction as the segments, as the real pipeline's last stage
 ``intervals`` it appends one JSON line when it starts and one when it ends a call, to check afterwards
 that no two workers processed a call at the same time.
 
-It is also an entry point for worker processes that use it (tests start them; nothing else should)::
+It lives under tests/ so that no installed voc can run it; the scale tests start worker processes with
+it from the repository root (``tests`` is importable there)::
 
-    python -m voc.pipeline.fake worker --db URL [--work-s 0.2] [--lease-s 2] …
-    python -m voc.pipeline.fake celery-worker --db URL --broker redis://… --queue Q [--key-prefix P] …
+    python -m tests.scale.fake_pipeline worker --db URL [--work-s 0.2] [--lease-s 2] …
+    python -m tests.scale.fake_pipeline celery-worker --db URL --broker redis://… --queue Q [--key-prefix P] …
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import os
@@ -36,6 +36,7 @@ from types import FrameType
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
 
+from voc.bench.cpu_work import sha256_rounds
 from voc.db.calls import Call, Segment
 from voc.pipeline.worker import PermanentError, Reporter
 
@@ -105,9 +106,7 @@ class FakeProcessor:
 
     def _work(self, seconds: float, iterations: int) -> None:
         if iterations > 0:  # a fixed amount of CPU, so that throughput depends on the cores available
-            digest = b"voc"
-            for _ in range(iterations):
-                digest = hashlib.sha256(digest).digest()
+            sha256_rounds(iterations)
         elif seconds > 0:
             time.sleep(seconds)
 
@@ -215,20 +214,8 @@ def run_supervised_worker(spec: FakeWorkerSpec, worker_id: str, supervisor: Conn
         engine.dispose()
 
 
-def processor_from_env(engine: Engine) -> FakeProcessor:
-    """The fake processor configured by ``VOC_TEST_FAKE_*`` (for ``VOC_TEST_PROCESSOR=fake``)."""
-    intervals = os.environ.get("VOC_TEST_FAKE_INTERVALS")
-    return FakeProcessor(
-        engine,
-        work_s=float(os.environ.get("VOC_TEST_FAKE_WORK_S", "0.2")),
-        segments=int(os.environ.get("VOC_TEST_FAKE_SEGMENTS", "5")),
-        cpu_iterations=int(os.environ.get("VOC_TEST_FAKE_CPU_ITERATIONS", "0")),
-        intervals=Path(intervals) if intervals else None,
-    )
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m voc.pipeline.fake")
+    parser = argparse.ArgumentParser(prog="python -m tests.scale.fake_pipeline")
     sub = parser.add_subparsers(dest="mode", required=True)
     for mode in ("worker", "celery-worker"):
         p = sub.add_parser(mode)
