@@ -34,10 +34,10 @@ from pathlib import Path
 from types import FrameType
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, select
 
-from voc.bench.cpu_work import sha256_rounds
-from voc.db.calls import Call, Segment
+from voc.bench.cpu_work import replace_segments, sha256_rounds
+from voc.db.calls import Call
 from voc.pipeline.worker import PermanentError, Reporter
 
 log = logging.getLogger(__name__)
@@ -112,22 +112,7 @@ class FakeProcessor:
 
     def _store(self, call_id: int) -> None:
         with Session(self.engine) as session:
-            # Lock the call row first: a second writer for the same call (a worker that lost its lease
-            # but has not noticed yet) waits, then its DELETE sees these rows, so rows are never doubled.
-            session.exec(select(Call.id).where(col(Call.id) == call_id).with_for_update()).first()
-            session.exec(delete(Segment).where(col(Segment.call_id) == call_id))
-            for idx in range(self.segments):
-                session.add(
-                    Segment(
-                        call_id=call_id,
-                        idx=idx,
-                        speaker="customer" if idx % 2 else "operator",
-                        start=float(idx),
-                        end=idx + 0.9,
-                        text=segment_text(call_id, idx),
-                        tokens=[],
-                    )
-                )
+            replace_segments(session, call_id, [segment_text(call_id, i) for i in range(self.segments)])
             if self.webhooks:
                 from voc.webhooks.events import enqueue_call_analyzed
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, select
@@ -51,19 +52,31 @@ class CpuWorkProcessor:
             report("transcribing", (step + 1) / self.steps)
         report("analysing", 0.0)
         with Session(self.engine) as session:
-            if session.exec(select(Call.id).where(col(Call.id) == call_id).with_for_update()).first() is None:
+            if not replace_segments(
+                session, call_id, [f"ベンチマーク通話{call_id}の発話{i}" for i in range(SEGMENTS)]
+            ):
                 raise PermanentError(f"call {call_id} no longer exists")
-            session.exec(delete(Segment).where(col(Segment.call_id) == call_id))
-            session.add_all(
-                Segment(
-                    call_id=call_id,
-                    idx=idx,
-                    speaker="customer" if idx % 2 else "operator",
-                    start=float(idx),
-                    end=idx + 0.9,
-                    text=f"ベンチマーク通話{call_id}の発話{idx}",
-                    tokens=[],
-                )
-                for idx in range(SEGMENTS)
-            )
             session.commit()
+
+
+def replace_segments(session: Session, call_id: int, texts: Sequence[str]) -> bool:
+    """Replace the call's segments with ``texts`` (alternating operator and customer, one second each) in
+    the caller's transaction; ``False`` if the call is gone."""
+    # Lock the call row first: a second writer for the same call (a worker that lost its lease but has not
+    # noticed yet) waits, then its DELETE sees these rows, so rows are never doubled.
+    if session.exec(select(Call.id).where(col(Call.id) == call_id).with_for_update()).first() is None:
+        return False
+    session.exec(delete(Segment).where(col(Segment.call_id) == call_id))
+    session.add_all(
+        Segment(
+            call_id=call_id,
+            idx=idx,
+            speaker="customer" if idx % 2 else "operator",
+            start=float(idx),
+            end=idx + 0.9,
+            text=text,
+            tokens=[],
+        )
+        for idx, text in enumerate(texts)
+    )
+    return True
