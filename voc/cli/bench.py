@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from voc.bench.api import run_api_bench
 from voc.bench.benchmarks_file import write_section
 from voc.cli.common import fail
 from voc.settings import Settings
@@ -191,8 +192,6 @@ def bench_api(
     output: Path = OutputOption,
 ) -> None:
     """p50/p99 of reads at N concurrent clients while a worker keeps the CPU busy."""
-    from api.bench import run_api_bench
-
     result = run_api_bench(n_calls=calls, concurrency=concurrency, requests=requests)
     table = "## API reads under load (`voc bench api`)\n\n" + result.markdown()
     write_section(output, "api", table)

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import os
 import random
 import socket
 import statistics
@@ -25,7 +26,6 @@ import httpx
 import uvicorn
 from sqlmodel import Session
 
-from api.app import create_app
 from voc.assembly import build_runtime
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
@@ -121,8 +121,13 @@ def _free_port() -> int:
 
 
 def _serve(settings: Settings, port: int) -> None:
-    rt = build_runtime(settings)
-    uvicorn.run(create_app(runtime=rt), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # The web layer is started by import string, as `voc serve` does: the library never imports it.
+    os.environ["VOC_DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        os.environ["VOC_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "api.app:create_app", factory=True, host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
 
 
 def _wait_until_up(url: str, server: multiprocessing.process.BaseProcess, timeout_s: float = 60) -> None:

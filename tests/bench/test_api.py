@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.bench import run_api_bench
+from voc.bench.api import run_api_bench
 
 
 def test_api_bench_runs_and_reports_a_table() -> None:
