@@ -17,6 +17,7 @@ from voc.db.audit import AuditEntry
 from voc.db.calls import Call, CallStatus, CallStatusEvent, Segment
 from voc.db.customers import CustomerCreate
 from voc.db.models import metadata
+from voc.db.types import EnumText
 from voc.privacy.erasure import erase_customer
 from voc.runtime import Runtime
 from voc.webhooks.outbox import enqueue_event
@@ -31,6 +32,8 @@ MARKERS = (NAME, CUSTOMER_ID, E164, "9012345678")
 
 def _dummy(column: sa.Column[Any], marker: str) -> Any:
     kind = column.type
+    if isinstance(kind, EnumText):  # an enum column holds one of its members, never free text
+        return next(iter(kind.enum))
     impl = kind.impl if isinstance(kind, sa.types.TypeDecorator) else kind
     if isinstance(impl, sa.Boolean):
         return False
