@@ -57,7 +57,7 @@ test: lint typecheck pytest
 bench: models
 	$(VOC) bench nlp
 	$(VOC) bench signals
-	$(VOC) bench redaction
+	$(VOC) redaction bench
 	$(VOC) bench topics
 	$(VOC) bench asr examples --section asr-examples
 	@if [ -f var/bench-calls/calls.csv ]; then $(VOC) bench asr var/bench-calls --section asr; \
