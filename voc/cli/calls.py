@@ -103,9 +103,9 @@ def wait_for(rt: Runtime, call_ids: list[int], *, exit_on_failure: bool = True) 
     """Follow the calls to the end; with no live worker, do the work here (retries included)."""
     # With no live worker, this command does the work itself, with the same worker processes as
     # `voc serve` (one per core); they stop once every call it waits for is finished.
-    helpers = (
-        [] if live_workers(rt.engine) else spawn_workers(rt.settings, embedded_worker_count(rt.settings))
-    )
+    # No API shares these helpers' cores, so they keep the normal CPU priority (worker.nice is for serve).
+    own = rt.settings.model_copy(update={"worker": rt.settings.worker.model_copy(update={"nice": 0})})
+    helpers = [] if live_workers(rt.engine) else spawn_workers(own, embedded_worker_count(own))
     try:
         with progress_bar() as bar:
             task = bar.add_task("analysing", total=len(call_ids))
