@@ -9,12 +9,11 @@ from pydantic import BaseModel, Field
 
 from api.auth import allow
 from api.deps import SessionDep
-from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, problems
-from voc.audit.log import record
 from voc.db.security import ApiKeyPublic
-from voc.security.keys import Principal, create_key, list_keys, revoke_key
+from voc.security.keys import Principal, list_keys
 from voc.security.roles import Role
+from voc.services.keys import issue_key, withdraw_key
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"], responses=COMMON)
 
@@ -54,15 +53,8 @@ def post_key(
     session: SessionDep,
     principal: Annotated[Principal, allow("keys.manage")],
 ) -> KeyCreated:
-    key, secret = create_key(session, body.role, body.name)
-    record(
-        session,
-        "key.create",
-        "api_key",
-        key.id,
-        actor=principal,
-        ip=request.client.host if request.client else None,
-        detail={"role": key.role, "name": key.name},
+    key, secret = issue_key(
+        session, body.role, body.name, actor=principal, ip=request.client.host if request.client else None
     )
     session.commit()
     return KeyCreated(**_public(key).model_dump(), secret=secret)
@@ -80,18 +72,6 @@ def delete_key(
     session: SessionDep,
     principal: Annotated[Principal, allow("keys.manage")],
 ) -> ApiKeyPublic:
-    if key_id == principal.key_id:
-        raise Problem(409, "使用中のキーは失効できません (cannot revoke the key making this request)")
-    key = revoke_key(session, key_id)
-    if key is None:
-        raise Problem(404, f"APIキーが見つかりません: {key_id}")
-    record(
-        session,
-        "key.revoke",
-        "api_key",
-        key_id,
-        actor=principal,
-        ip=request.client.host if request.client else None,
-    )
+    key = withdraw_key(session, key_id, actor=principal, ip=request.client.host if request.client else None)
     session.commit()
     return _public(key)

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from api.app import create_app
 from voc.cli.main import app as cli
+from voc.db.audit import AuditEntry
+from voc.db.engine import make_engine
 from voc.db.security import ApiKey
 from voc.security.keys import authenticate, create_key, ensure_admin_key, hash_secret, list_keys, revoke_key
 from voc.settings import Settings
@@ -80,3 +82,23 @@ def test_keys_cli(tmp_path: Path) -> None:
     assert '"revoked_at": null' not in runner.invoke(cli, ["keys", "list", "--json"], env=env).stdout
     bad = runner.invoke(cli, ["keys", "create", "--role", "root"], env=env)
     assert bad.exit_code != 0
+    missing = runner.invoke(cli, ["keys", "revoke", "99"], env=env)
+    assert missing.exit_code == 1 and "99" in f"{missing.output}{missing.exception}"
+
+
+def test_the_cli_and_the_api_leave_the_same_audit_trail(tmp_path: Path) -> None:
+    """Key management goes through one service: created and revoked keys are audited from both."""
+    runner = CliRunner()
+    env = {"VOC_DATA_DIR": str(tmp_path / "var"), "VOC_DATABASE_URL": ""}
+    assert runner.invoke(cli, ["keys", "create", "--role", "analyst", "--name", "bi"], env=env).exit_code == 0
+    assert runner.invoke(cli, ["keys", "revoke", "1"], env=env).exit_code == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'voc.db'}")
+    try:
+        with Session(engine) as session:
+            entries = session.exec(select(AuditEntry).order_by(col(AuditEntry.id))).all()
+    finally:
+        engine.dispose()
+    assert [(e.action, e.resource_id, e.key_id) for e in entries] == [
+        ("key.create", "1", None),
+        ("key.revoke", "1", None),
+    ]

@@ -6,8 +6,10 @@ import typer
 from sqlmodel import Session
 
 from voc.cli.common import fail, print_json, runtime
-from voc.security.keys import create_key, list_keys, revoke_key
+from voc.errors import NotFoundError
+from voc.security.keys import list_keys
 from voc.security.roles import ROLE_DESCRIPTIONS, ROLES
+from voc.services.keys import issue_key, withdraw_key
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,7 +29,7 @@ def create_cmd(
         fail(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
     rt = runtime(ctx)
     with Session(rt.engine, expire_on_commit=False) as session:
-        key, secret = create_key(session, role, name)
+        key, secret = issue_key(session, role, name, actor=None)
         session.commit()
     typer.echo(secret)
     typer.echo(f"key {key.id} ({key.name}, {key.role}) created; it is shown only now.", err=True)
@@ -71,8 +73,9 @@ def revoke_cmd(
     """Revoke a key at once (it stays listed, for the audit trail)."""
     rt = runtime(ctx)
     with Session(rt.engine, expire_on_commit=False) as session:
-        key = revoke_key(session, key_id)
-        if key is None:
-            fail(f"no API key {key_id}", 1)
+        try:
+            key = withdraw_key(session, key_id, actor=None)
+        except NotFoundError as exc:
+            fail(str(exc), 1)
         session.commit()
     typer.echo(f"key {key_id} ({key.name}) revoked")

@@ -1,0 +1,6 @@
+"""Operations offered by both the CLI and the API, written once so that the two cannot differ.
+
+Each takes a Session (the entry point owns the transaction and commits), checks what the caller may do,
+raises the typed errors of ``voc.errors``, and writes the audit entry; the entry points only translate
+arguments and results.
+"""
