@@ -10,8 +10,8 @@ import pytest
 
 from tests.asr.conftest import fixture_path
 from voc.asr import AsrOptions, ChannelLayout, Transcriber, Transcript
-from voc.bench.asr import reference_text, role_accuracy
 from voc.asr.cer import cer
+from voc.bench.asr import reference_text, role_accuracy
 from voc.intake import DecodedAudio, decode_file
 
 pytestmark = pytest.mark.slow
