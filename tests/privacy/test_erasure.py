@@ -33,7 +33,7 @@ MARKERS = (NAME, CUSTOMER_ID, E164, "9012345678")
 def _dummy(column: sa.Column[Any], marker: str) -> Any:
     kind = column.type
     if isinstance(kind, EnumText):  # an enum column holds one of its members, never free text
-        return next(iter(kind.enum))
+        return next(iter(kind.enum.__members__.values()))
     impl = kind.impl if isinstance(kind, sa.types.TypeDecorator) else kind
     if isinstance(impl, sa.Boolean):
         return False
