@@ -53,6 +53,16 @@ def test_hotword_echo_over_silence_is_dropped_but_real_use_is_kept() -> None:
     assert [s.text for s in kept] == ["お問い合わせありがとうございます"]
 
 
+def test_an_echo_of_some_of_the_hotwords_is_dropped_as_they_are_joined() -> None:
+    # The service joins its hotwords with 「、」: an echo of two of them is still an echo.
+    echo = seg("ソラネット ミドリ通信", avg_logprob=-0.42, no_speech_prob=0.45)
+    said = seg("ソラネットより高いですね", avg_logprob=-0.42, no_speech_prob=0.45)
+    kept = filter_segments(
+        [echo, said], logprob_below=-0.6, no_speech_above=0.3, hotwords="ソラネット、ミドリ通信、光プラン"
+    )
+    assert [s.text for s in kept] == ["ソラネットより高いですね"]
+
+
 def test_likely_silence_that_is_also_uncertain_is_dropped() -> None:
     assert guard(seg("おはようございます", avg_logprob=-0.69, no_speech_prob=0.37)) == []
     assert guard(seg("おはようございます", avg_logprob=-0.69, no_speech_prob=0.05)) == ["おはようございます"]

@@ -48,6 +48,9 @@ _MAX_REPEATS = 3
 _LOOP = re.compile(rf"(.{{1,20}}?)\1{{{_MAX_REPEATS},}}", re.DOTALL)
 
 
+_HOTWORD_SEPARATORS = re.compile(r"[\s、,，]+")
+
+
 def _compact(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in text if ch.isalnum())
@@ -86,7 +89,8 @@ def is_hotword_echo(text: str, hotwords: str | None) -> bool:
     if not hotwords:
         return False
     rest = _compact(text)
-    for term in sorted((_compact(t) for t in hotwords.split()), key=len, reverse=True):
+    # The hotword string joins terms with 「、」 (voc.nlp.vocabulary.hotwords), a file's with spaces too.
+    for term in sorted((_compact(t) for t in _HOTWORD_SEPARATORS.split(hotwords)), key=len, reverse=True):
         if term:
             rest = rest.replace(term, "")
     return bool(_compact(text)) and len(rest) <= 1
