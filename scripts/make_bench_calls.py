@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pyopenjtalk  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from audio_level import level
 from bench_dialogues import CHECKS, CLOSINGS, GREETINGS, SCENARIOS, Turn
 
 CALL_RATE = 8000
@@ -40,7 +41,6 @@ LEAD_S = 0.6
 GAP_RANGE_S = (0.25, 1.1)
 OPERATOR_RMS = 0.08
 CUSTOMER_RMS = 0.10
-PEAK = 0.9
 NOISE_RMS = 0.002  # line hiss, so that silence is not digital zero
 COLUMNS = ("call_id", "file", "agent", "started_at", "channels", "customer_id", "caller_number")
 AGENTS = ("石井", "森", "岡田", "松本")
@@ -118,15 +118,6 @@ def tts(text: str, half_tone: float, speed: float) -> npt.NDArray[np.float32]:
     out = [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
     out += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
     return np.concatenate(out).astype(np.float32)
-
-
-def level(audio: npt.NDArray[np.float32], rms: float) -> npt.NDArray[np.float32]:
-    cur = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    gain = rms / cur if cur > 0 else 1.0
-    peak = float(np.max(np.abs(audio))) * gain
-    if peak > PEAK:
-        gain *= PEAK / peak
-    return (audio * gain).astype(np.float32)
 
 
 def render(plan: Plan, seed: int) -> tuple[npt.NDArray[np.int16], list[dict[str, Any]]]:

