@@ -18,6 +18,7 @@ from voc.errors import (
     NotFoundError,
     TooLargeError,
     UnavailableError,
+    UnsupportedMediaError,
     VocError,
 )
 
@@ -31,6 +32,7 @@ ERROR_STATUS: dict[type[VocError], int] = {
     ConflictError: 409,
     GoneError: 410,
     TooLargeError: 413,
+    UnsupportedMediaError: 415,
     InvalidInputError: 422,
     UnavailableError: 503,
 }

@@ -45,6 +45,12 @@ class InvalidInputError(VocError, ValueError):
     code = "invalid-input"
 
 
+class UnsupportedMediaError(InvalidInputError):
+    """The content is not of a kind voc reads (a PDF uploaded as a recording): told by its bytes."""
+
+    code = "unsupported-media"
+
+
 class TooLargeError(VocError):
     """The input is larger than the configured limit."""
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
@@ -19,9 +18,9 @@ from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
-from voc.calls.ingest import register_call
 from voc.calls.metadata import make_meta, parse_metadata
 from voc.calls.queries import CallDetail, call_detail, customer_ref, find_call, segments_of
+from voc.calls.queries import list_calls as call_list
 from voc.calls.replay import replay_call
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
@@ -29,12 +28,10 @@ from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
-from voc.errors import VocError
 from voc.security.keys import Principal
+from voc.services.uploads import add_recording
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
-
-UPLOAD_CHUNK = 1 << 20
 
 
 class CallAccepted(BaseModel):
@@ -64,11 +61,6 @@ def _get_call(session: SessionDep, ref: str) -> Call:
     if call is None:
         raise Problem(404, f"通話が見つかりません: {ref}")
     return call
-
-
-def _chunks(upload: UploadFile) -> Iterator[bytes]:
-    while chunk := upload.file.read(UPLOAD_CHUNK):
-        yield chunk
 
 
 @router.post(
@@ -103,43 +95,25 @@ def upload_call(
     The same file twice is one call (`duplicate`), unless it comes under a new `call_id`: then it is a new
     call sharing the stored recording (`shares_audio_with` names the first call that has it).
     """
-    if idempotency_key:
-        earlier = session.exec(select(Call).where(Call.idempotency_key == idempotency_key)).first()
-        if earlier is not None:
-            return _accepted(request, response, earlier, duplicate=True)
-    try:
-        meta = make_meta(
-            call_id=call_id,
-            agent=agent,
-            started_at=started_at,
-            channels=channels,
-            customer_id=customer_id,
-            caller_number=caller_number,
-            default_layout=rt.settings.asr.default_layout,
-        )
-    except ValidationError as exc:
-        raise Problem(422, str(exc)) from exc
-    head = file.file.read(64)
-    file.file.seek(0)
-    if not head:
-        raise Problem(422, "ファイルが空です (empty file)")
-    if sniff_audio(head) is None:
-        raise Problem(415, "音声ファイルではありません (unsupported or non-audio content)")
-    stored = rt.store.put(_chunks(file), max_bytes=rt.settings.max_upload_mb << 20)
-    try:
-        registered = register_call(session, stored, meta, original_filename=file.filename)
-        if registered.created and idempotency_key:
-            registered.call.idempotency_key = idempotency_key
-            session.add(registered.call)
-        session.commit()
-    except VocError:  # unknown customer (404), external id taken (409), bad layout or number (422)
-        session.rollback()
-        raise
-    finally:
-        if not session.exec(select(Call.id).where(Call.audio_sha256 == stored.sha256)).first():
-            rt.store.delete(stored.sha256)  # nothing half-stored: no call, no file
-    if registered.created and registered.call.id is not None:
-        rt.dispatcher.notify([registered.call.id])
+    meta = make_meta(
+        call_id=call_id,
+        agent=agent,
+        started_at=started_at,
+        channels=channels,
+        customer_id=customer_id,
+        caller_number=caller_number,
+        default_layout=rt.settings.asr.default_layout,
+    )
+    registered = add_recording(
+        session,
+        rt.store,
+        file.file,
+        meta,
+        filename=file.filename,
+        max_bytes=rt.settings.max_upload_mb << 20,
+        notify=rt.dispatcher.notify,
+        idempotency_key=idempotency_key,
+    )
     return _accepted(
         request,
         response,
@@ -289,20 +263,15 @@ def list_calls(
             query = query.where(or_(when < at, and_(when == at, col(Call.id) < after_id)))
         else:
             query = query.where(or_(when > at, and_(when == at, col(Call.id) > after_id)))
-    calls = session.exec(query.limit(limit + 1)).all()
-    more = len(calls) > limit
-    calls = calls[:limit]
-    last = calls[-1] if calls else None
+    items = call_list(session, query, limit + 1)
+    more = len(items) > limit
+    items = items[:limit]
+    last = items[-1] if items else None
     next_cursor = (
         encode_cursor({"id": last.id, "t": (last.started_at or last.created_at).isoformat()})
         if more and last is not None
         else None
     )
-    pks = {c.customer_pk for c in calls if c.customer_pk is not None}
-    refs = dict(
-        session.exec(select(Customer.id, Customer.customer_id).where(col(Customer.id).in_(pks))).all()
-    )
-    items = [CallPublic(**c.model_dump(), customer_id=refs.get(c.customer_pk)) for c in calls]
     return Page[CallPublic](items=items, next_cursor=next_cursor)
 
 

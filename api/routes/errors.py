@@ -19,7 +19,8 @@ class ProblemDetail(BaseModel):
     type: str = Field(
         default="about:blank",
         description="The kind, for programs: urn:voc:problem:not-found, conflict, gone, too-large, "
-        "invalid-input or unavailable; about:blank for plain HTTP errors (401, 403, 405…).",
+        "unsupported-media, invalid-input or unavailable; about:blank for plain HTTP errors "
+        "(401, 403, 405…).",
     )
     title: str
     status: int

@@ -8,20 +8,18 @@ silent overwrite.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from voc.audio_store import LocalAudioStore, StoredAudio
+from voc.audio_store import StoredAudio
 from voc.calls.linking import find_customer_pk
-from voc.calls.metadata import CHANNEL_LAYOUTS, MetadataFile
+from voc.calls.metadata import CHANNEL_LAYOUTS
 from voc.customers.phones import normalise_phone
 from voc.db.calls import Call, CallCreate, CallStatus, CallStatusEvent
 from voc.db.types import utcnow
-from voc.errors import ConflictError, InvalidInputError, TooLargeError
+from voc.errors import ConflictError, InvalidInputError
 
 log = logging.getLogger(__name__)
 
@@ -106,54 +104,3 @@ def register_call(
     else:
         log.info("call %s registered (external id %s)", call.id, call.external_id)
     return Registered(call, created=True, shares_audio_with=shared)
-
-
-@dataclass
-class IngestResult:
-    call_ids: list[int] = field(default_factory=list)
-    errors: list[tuple[Path, str]] = field(default_factory=list)  # files not registered, and why
-    duplicates: list[tuple[Path, int]] = field(default_factory=list)  # already stored as that call
-    shared: list[tuple[Path, int, int]] = field(default_factory=list)  # new call, audio of another call
-
-
-def ingest_files(
-    session: Session,
-    store: LocalAudioStore,
-    files: Sequence[Path],
-    metadata: MetadataFile,
-    *,
-    default_layout: str,
-    max_bytes: int,
-    on_file: Callable[[Path], None] | None = None,
-) -> IngestResult:
-    """Store and register many files, matching metadata rows by path or file name.
-
-    A file named by a bad metadata row, or one that cannot be registered, is reported and the others go on:
-    each file is committed on its own (the exception to the rule in ``voc.db``).
-    """
-    result = IngestResult()
-    for file in files:
-        try:
-            if metadata.is_rejected(file):
-                raise InvalidInputError("メタデータの行に誤りがあるため登録しません (bad metadata row)")
-            row = metadata.get(file)
-            meta = row.meta if row else CallCreate(channel_layout=default_layout)
-            stored = store.put_file(file, max_bytes=max_bytes)
-            try:
-                registered = register_call(session, stored, meta, original_filename=file.name)
-                session.commit()
-            except Exception:
-                session.rollback()
-                raise
-        except (ValueError, ConflictError, TooLargeError, OSError) as exc:
-            result.errors.append((file, str(exc)))
-        else:
-            assert registered.call.id is not None
-            result.call_ids.append(registered.call.id)
-            if not registered.created:
-                result.duplicates.append((file, registered.call.id))
-            elif registered.shares_audio_with is not None:
-                result.shared.append((file, registered.call.id, registered.shares_audio_with))
-        if on_file is not None:
-            on_file(file)
-    return result

@@ -63,16 +63,22 @@ def make_meta(
     caller_number: str | None,
     default_layout: str,
 ) -> CallCreate:
+    """One call's metadata from its fields as people write them: a metadata CSV row or an API upload."""
     if caller_number and normalise_phone(caller_number) is None:
         raise MetadataError(f"発信者番号を解釈できません: {caller_number!r}")
-    return CallCreate(
-        external_id=call_id or None,
-        agent=agent or None,
-        started_at=parse_started_at(started_at) if started_at else None,
-        channel_layout=normalise_layout(channels, default_layout),
-        customer_id=customer_id or None,
-        caller_number=caller_number or None,
-    )
+    try:
+        return CallCreate(
+            external_id=call_id or None,
+            agent=agent or None,
+            started_at=parse_started_at(started_at) if started_at else None,
+            channel_layout=normalise_layout(channels, default_layout),
+            customer_id=customer_id or None,
+            caller_number=caller_number or None,
+        )
+    except ValidationError as exc:  # a field too long…: named, as every other bad value is
+        raise MetadataError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from exc
 
 
 @dataclass
@@ -134,11 +140,6 @@ def _add_row(result: MetadataFile, row: CsvRow, default_layout: str, seen: dict[
             caller_number=values.get("caller_number"),
             default_layout=default_layout,
         )
-    except ValidationError as exc:
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        result.errors.append((row.line, f"{file}: {reasons}"))
-        result.rejected_files.add(file)
-        return
     except ValueError as exc:
         result.errors.append((row.line, f"{file}: {exc}"))
         result.rejected_files.add(file)

@@ -9,8 +9,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from voc.assembly import embedded_worker_count, spawn_workers
-from voc.calls.ingest import ingest_files
-from voc.calls.metadata import MetadataError, MetadataFile, read_metadata
+from voc.calls.metadata import MetadataError, MetadataFile, normalise_layout, read_metadata
 from voc.calls.queries import call_detail, find_call
 from voc.calls.replay import replay_call
 from voc.cli.common import fail, print_json, progress_bar, runtime, say_where
@@ -19,6 +18,7 @@ from voc.pipeline.child import stop_workers
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
 from voc.runtime import Runtime
+from voc.services.uploads import ingest_files
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -56,7 +56,8 @@ def ingest_cmd(
 ) -> None:
     """Queue recordings for transcription and analysis (the same file twice is one call)."""
     rt = runtime(ctx)
-    default_layout = channels or rt.settings.asr.default_layout
+    # Written as in a metadata CSV or an API upload (any case, plain "stereo").
+    default_layout = normalise_layout(channels, rt.settings.asr.default_layout)
     try:
         rows = read_metadata(metadata, default_layout) if metadata else MetadataFile()
     except MetadataError as exc:
@@ -76,6 +77,7 @@ def ingest_cmd(
             rows,
             default_layout=default_layout,
             max_bytes=rt.settings.max_upload_mb << 20,
+            notify=rt.dispatcher.notify,
             on_file=lambda _f: bar.advance(task),
         )
     for file, reason in result.errors:
@@ -85,7 +87,6 @@ def ingest_cmd(
     for file, call_id, other in result.shared:
         typer.echo(f"  {file}: new call {call_id} sharing the recording of call {other}")
     call_ids = result.call_ids
-    rt.dispatcher.notify(call_ids)
     typer.echo(f"{len(call_ids)} calls queued")
     if wait and call_ids:
         wait_for(rt, call_ids, exit_on_failure=False)

@@ -8,7 +8,6 @@ import typer
 from sqlmodel import Session, select
 
 from voc.assembly import signal_params
-from voc.calls.ingest import ingest_files
 from voc.calls.metadata import MetadataError, read_metadata
 from voc.cli.calls import AUDIO_SUFFIXES, wait_for
 from voc.cli.common import fail, runtime
@@ -17,6 +16,7 @@ from voc.customers.records import import_csv
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.paths import source_checkout
+from voc.services.uploads import ingest_files
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -59,13 +59,13 @@ def load_cmd(
             rows,
             default_layout=rt.settings.asr.default_layout,
             max_bytes=rt.settings.max_upload_mb << 20,
+            notify=rt.dispatcher.notify,
         )
         if ingested.errors or rows.errors:
             fail("; ".join([*(f"line {n}: {r}" for n, r in rows.errors), *(r for _, r in ingested.errors)]))
         call_ids = ingested.call_ids
         refresh_after_records_changed(session, signal_params(rt.settings))
         session.commit()
-    rt.dispatcher.notify(call_ids)
     typer.echo(f"{report.loaded} customers and {len(call_ids)} example calls loaded")
     if wait:
         wait_for(rt, call_ids)

@@ -11,6 +11,6 @@ Who commits (one rule for the whole library):
 - Named exceptions, each saying "commits" in its docstring: the lease operations of the two shared work
   queues, ``voc.pipeline.jobs`` (calls) and ``voc.webhooks.delivery.claim_due`` (webhook deliveries),
   because a claim must be visible to every other worker when the function returns and must survive the
-  caller's rollback of a failed stage; and ``voc.calls.ingest.ingest_files``, which commits each file on
-  its own so that one bad file does not undo the others.
+  caller's rollback of a failed stage; and ``voc.services.uploads.add_recording``, which commits each file
+  on its own so that one bad file does not undo the others.
 """
