@@ -21,7 +21,6 @@ from voc.calls.deletion import delete_call
 from voc.calls.metadata import make_meta, parse_metadata
 from voc.calls.queries import CallDetail, call_detail, customer_ref, find_call, segments_of
 from voc.calls.queries import list_calls as call_list
-from voc.calls.replay import replay_call
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
 from voc.db.calls import Call, CallPublic, SegmentPublic
@@ -29,6 +28,7 @@ from voc.db.customers import Customer
 from voc.db.signals import CallSignalRow
 from voc.db.topics import Topic, TopicAssignment
 from voc.security.keys import Principal
+from voc.services import retry as retries
 from voc.services.uploads import add_recording
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
@@ -389,11 +389,5 @@ def retry_call(
     ref: RefPath, request: Request, response: Response, session: SessionDep, rt: RuntimeDep
 ) -> CallAccepted:
     """Queued again and dispatched at once, exactly as `voc calls retry` (with a broker: its task is sent)."""
-    call = _get_call(session, ref)
-    assert call.id is not None
-    if not replay_call(session, call.id, rt.dispatcher.notify):
-        raise Problem(
-            409, f"この通話は {call.status} です。失敗した通話だけ再処理できます (only failed or dead calls)"
-        )
-    session.refresh(call)
+    call = retries.retry_call(session, ref, rt.dispatcher.notify)
     return _accepted(request, response, call, duplicate=False)

@@ -11,13 +11,13 @@ from sqlmodel import Session, col, select
 from voc.assembly import embedded_worker_count, spawn_workers
 from voc.calls.metadata import MetadataError, MetadataFile, normalise_layout, read_metadata
 from voc.calls.queries import call_detail, find_call
-from voc.calls.replay import replay_call
 from voc.cli.common import fail, print_json, progress_bar, runtime, say_where
 from voc.db.calls import Call
 from voc.pipeline.child import stop_workers
 from voc.pipeline.liveness import queue_health
 from voc.pipeline.worker import live_workers
 from voc.runtime import Runtime
+from voc.services.retry import retry_call
 from voc.services.uploads import ingest_files
 
 app = typer.Typer(no_args_is_help=True)
@@ -206,9 +206,5 @@ def retry_cmd(ctx: typer.Context, ref: str) -> None:
     """Replay a failed or dead-lettered call from the start."""
     rt = runtime(ctx)
     with Session(rt.engine) as session:
-        call = find_call(session, ref)
-        if call is None or call.id is None:
-            fail(f"no call {ref!r}", 1)
-        if not replay_call(session, call.id, rt.dispatcher.notify):
-            fail(f"call {ref} is {call.status}: only failed or dead calls are replayed")
+        retry_call(session, ref, rt.dispatcher.notify)
     typer.echo(f"call {ref} queued again")
