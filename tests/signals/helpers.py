@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
-from voc.db.customers import CustomerCreate
+from voc.db.customers import CustomerCreate, CustomerStatus
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 Turn = tuple[str, str]  # (speaker, text)
@@ -35,7 +35,7 @@ def add_customer(
             monthly_fee=fee,
             usage_rate=usage,
             tenure_months=tenure,
-            status=status,
+            status=CustomerStatus(status),
             churned_at=churned_at,
             attributes={"ltv": ltv} if ltv is not None else {},
         ),

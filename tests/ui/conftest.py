@@ -31,7 +31,7 @@ from tests.topics.synthetic import generate_utterances
 from voc.assembly import build_runtime
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
-from voc.db.customers import CustomerCreate
+from voc.db.customers import CustomerCreate, CustomerStatus
 from voc.nlp.assets import DOMAIN_TERMS_PATH, POLARITY_PATH
 from voc.nlp.toolkit import TextToolkit
 from voc.security.keys import create_key
@@ -103,7 +103,7 @@ def _seed_at_risk(session: Session, toolkit: TextToolkit) -> int:
             monthly_fee=9800,
             usage_rate=0.4,
             tenure_months=30,
-            status="active",
+            status=CustomerStatus.ACTIVE,
         ),
     )
     session.flush()

@@ -10,7 +10,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
-from voc.db.types import UTCDateTime, utcnow
+from voc.db.types import EnumText, UTCDateTime, utcnow
 
 
 class CustomerStatus(StrEnum):
@@ -30,7 +30,9 @@ class CustomerBase(SQLModel):
     monthly_fee: float | None = Field(default=None, ge=0)
     usage_rate: float | None = Field(default=None, ge=0, description="0–1 share of active days, or a metric.")
     tenure_months: int | None = Field(default=None, ge=0, le=1200)
-    status: str = Field(default=CustomerStatus.ACTIVE.value, max_length=16, description="active | churned")
+    status: CustomerStatus = Field(
+        default=CustomerStatus.ACTIVE, sa_type=EnumText(CustomerStatus, 16), description="active | churned"
+    )
     churned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -47,9 +49,10 @@ class CustomerCreate(CustomerBase):
     phones: list[str] = Field(default_factory=list, description="One or more numbers, any written form.")
     attributes: dict[str, Any] = Field(default_factory=dict, description="Any extra CRM columns.")
 
-    @field_validator("status")
+    @field_validator("status", mode="before")
     @classmethod
-    def _known_status(cls, value: str) -> str:
+    def _known_status(cls, value: object) -> object:
+        # Before the enum's own check, so that a CRM export's bad value is named as before.
         if value not in CUSTOMER_STATUSES:
             raise ValueError(f"status must be one of {', '.join(CUSTOMER_STATUSES)}")
         return value

@@ -98,7 +98,7 @@ class SignalFeedback(SQLModel, table=True):
     )
     call_id: int | None = Field(default=None, foreign_key="calls.id", index=True, ondelete="CASCADE")
     segment_idx: int | None = None
-    type: str = Field(max_length=32, index=True)
+    type: SignalType = Field(index=True, sa_type=EnumText(SignalType, 32))
     text: str = Field(sa_column=Column(Text, nullable=False))
     label: str = Field(max_length=16, description="confirm | dismiss")
     note: str | None = Field(default=None, sa_column=Column(Text))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-from voc.db.types import UTCDateTime, utcnow
+from voc.db.types import EnumText, UTCDateTime, utcnow
 
 
 class DeliveryStatus(StrEnum):
@@ -62,7 +62,9 @@ class WebhookDelivery(SQLModel, table=True):
     call_id: int | None = Field(default=None, index=True)
     customer_ref: str | None = Field(default=None, index=True, max_length=128)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="pending", index=True, max_length=16)
+    status: DeliveryStatus = Field(
+        default=DeliveryStatus.PENDING, index=True, sa_type=EnumText(DeliveryStatus, 16)
+    )
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     lease_token: str | None = Field(default=None, max_length=36)

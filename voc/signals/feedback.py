@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from voc.db.signals import FEEDBACK_LABELS, CallSignalRow, SignalFeedback
+from voc.db.signals import FEEDBACK_LABELS, CallSignalRow, SignalFeedback, SignalType
 from voc.db.types import utcnow
 from voc.errors import InvalidInputError, NotFoundError
 from voc.signals.rules import SIGNAL_TYPES
@@ -76,7 +76,7 @@ def add_label(
     row = SignalFeedback(
         call_id=call_id,
         segment_idx=segment_idx,
-        type=signal_type,
+        type=SignalType(signal_type),
         text=text,
         label=label,
         note=note,
