@@ -32,24 +32,24 @@ API_PREFIX = "/api/v1"
 
 #: Who may do what. ``admin`` may do everything and is implied everywhere.
 PERMISSIONS: dict[str, tuple[Role, ...]] = {
-    "calls.upload": ("supervisor",),
-    "calls.read": ("supervisor", "analyst"),
-    "calls.audio": ("supervisor", "analyst"),
+    "calls.upload": (Role.SUPERVISOR,),
+    "calls.read": (Role.SUPERVISOR, Role.ANALYST),
+    "calls.audio": (Role.SUPERVISOR, Role.ANALYST),
     "calls.delete": (),
-    "customers.read": ("analyst", "integration"),
-    "customers.write": ("integration",),
+    "customers.read": (Role.ANALYST, Role.INTEGRATION),
+    "customers.write": (Role.INTEGRATION,),
     "customers.erase": (),
-    "customers.follow_up": ("analyst", "integration"),
-    "signals.read": ("analyst", "integration"),
-    "signals.feedback": ("analyst",),
-    "at_risk.read": ("analyst", "integration"),
-    "topics.read": ("analyst",),
-    "topics.write": ("analyst",),
-    "exports.read": ("analyst",),
+    "customers.follow_up": (Role.ANALYST, Role.INTEGRATION),
+    "signals.read": (Role.ANALYST, Role.INTEGRATION),
+    "signals.feedback": (Role.ANALYST,),
+    "at_risk.read": (Role.ANALYST, Role.INTEGRATION),
+    "topics.read": (Role.ANALYST,),
+    "topics.write": (Role.ANALYST,),
+    "exports.read": (Role.ANALYST,),
     "keys.manage": (),
     "webhooks.manage": (),
     "audit.read": (),
-    "me.read": ("supervisor", "analyst", "integration"),
+    "me.read": (Role.SUPERVISOR, Role.ANALYST, Role.INTEGRATION),
 }
 
 UNAUTHENTICATED = "APIキーが必要です。Authorization: Bearer <key> を付けてください (API key required)"
@@ -114,7 +114,7 @@ class Requirement:
     """The dependency behind ``require``: the caller's principal, if its role is allowed (else 401/403)."""
 
     def __init__(self, roles: tuple[Role, ...]) -> None:
-        self.roles: tuple[Role, ...] = tuple(dict.fromkeys((*roles, "admin")))
+        self.roles: tuple[Role, ...] = tuple(dict.fromkeys((*roles, Role.ADMIN)))
 
     # async: the middleware has already found the principal, so the role check needs no thread-pool hop.
     async def __call__(
@@ -129,10 +129,8 @@ class Requirement:
         if principal is None:
             raise Problem(401, UNAUTHENTICATED if credentials is None else INVALID_KEY)
         if principal.role not in self.roles:
-            raise Problem(
-                403,
-                f"この操作の権限がありません (role {principal.role!r}; allowed: {', '.join(self.roles)})",
-            )
+            role, allowed = str(principal.role), ", ".join(self.roles)  # its value, not the member's repr
+            raise Problem(403, f"この操作の権限がありません (role {role!r}; allowed: {allowed})")
         return principal
 
 
@@ -186,7 +184,7 @@ def annotate_roles(router: APIRouter) -> APIRouter:
         requirement = next(_requirements(route.dependant), None)
         if requirement is None:
             continue
-        route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": list(requirement.roles)}
+        route.openapi_extra = {**(route.openapi_extra or {}), "x-roles": [str(r) for r in requirement.roles]}
         note = f"Roles: {', '.join(requirement.roles)}."
         if note not in (route.description or ""):
             route.description = f"{route.description}\n\n{note}".strip()

@@ -5,6 +5,7 @@ import pytest
 
 from voc.asr.channels import split_channels
 from voc.asr.options import ChannelLayout
+from voc.asr.transcript import Speaker
 from voc.asr.units import plan_units
 from voc.intake import DecodedAudio
 
@@ -84,7 +85,7 @@ def test_segment_across_chunks_is_divided_at_the_nearest_text_break() -> None:
         no_speech_prob=0.01,
         words=None,
     )
-    pieces = split_segment(segment, unit, ["operator", "customer"], split_gap_s=1.0)
+    pieces = split_segment(segment, unit, [Speaker.OPERATOR, Speaker.CUSTOMER], split_gap_s=1.0)
     assert [(p.speaker, p.text) for p in pieces] == [
         ("operator", "料金が高いです。"),
         ("customer", "解約したいです"),

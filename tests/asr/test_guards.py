@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from voc.asr.guards import collapse_repeats, filter_segments, is_hallucination_phrase
-from voc.asr.transcript import TranscriptSegment
+from voc.asr.transcript import Speaker, TranscriptSegment
 
 
 def seg(text: str, avg_logprob: float = -0.2, no_speech_prob: float = 0.05) -> TranscriptSegment:
-    return TranscriptSegment("customer", 1.0, 3.0, text, avg_logprob, no_speech_prob)
+    return TranscriptSegment(Speaker.CUSTOMER, 1.0, 3.0, text, avg_logprob, no_speech_prob)
 
 
 def guard(*segments: TranscriptSegment) -> list[str]:

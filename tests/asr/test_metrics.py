@@ -4,8 +4,8 @@ from voc.asr.metrics import merge_intervals, talk_metrics
 from voc.asr.transcript import Speaker, TranscriptSegment
 
 
-def seg(speaker: Speaker, start: float, end: float, text: str) -> TranscriptSegment:
-    return TranscriptSegment(speaker, start, end, text, -0.2, 0.01)
+def seg(speaker: str, start: float, end: float, text: str) -> TranscriptSegment:
+    return TranscriptSegment(Speaker(speaker), start, end, text, -0.2, 0.01)
 
 
 def test_merge_intervals() -> None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from voc.asr.roles import assign_roles, score_text
-from voc.asr.transcript import TranscriptSegment
+from voc.asr.transcript import Speaker, TranscriptSegment
 
 
 def seg(start: float, end: float, text: str) -> TranscriptSegment:
-    return TranscriptSegment("unknown", start, end, text, -0.2, 0.01)
+    return TranscriptSegment(Speaker.UNKNOWN, start, end, text, -0.2, 0.01)
 
 
 def test_keigo_scores_as_operator_and_complaints_as_customer() -> None:
@@ -39,7 +39,7 @@ def test_no_pattern_anywhere_leaves_everyone_unknown() -> None:
 
 
 def voiced(start: float, text: str, voice: int | None) -> TranscriptSegment:
-    return TranscriptSegment("unknown", start, start + 1.0, text, -0.2, 0.01, voice=voice)
+    return TranscriptSegment(Speaker.UNKNOWN, start, start + 1.0, text, -0.2, 0.01, voice=voice)
 
 
 def test_with_voices_each_voice_takes_one_role_from_the_phrase_evidence() -> None:

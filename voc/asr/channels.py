@@ -44,9 +44,12 @@ def split_channels(audio: DecodedAudio, layout: ChannelLayout) -> tuple[ChannelL
         if not _is_duplicated(left, right):
             left_is_operator = layout is ChannelLayout.STEREO_OPERATOR_LEFT
             operator, customer = (left, right) if left_is_operator else (right, left)
-            return layout, [ChannelAudio("operator", operator), ChannelAudio("customer", customer)]
+            return layout, [
+                ChannelAudio(Speaker.OPERATOR, operator),
+                ChannelAudio(Speaker.CUSTOMER, customer),
+            ]
         logger.info("both channels carry the same signal; transcribing as mono")
     elif layout is not ChannelLayout.MONO:
         logger.info("layout %s asked for a one-channel file; transcribing as mono", layout.value)
     mixed = channels[0] if channels.shape[0] == 1 else channels.mean(axis=0, dtype=np.float32)
-    return ChannelLayout.MONO, [ChannelAudio("unknown", np.ascontiguousarray(mixed))]
+    return ChannelLayout.MONO, [ChannelAudio(Speaker.UNKNOWN, np.ascontiguousarray(mixed))]

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from voc.asr.cer import normalize_for_cer
-from voc.asr.transcript import SPEAKERS, TranscriptSegment
+from voc.asr.transcript import SPEAKERS, Speaker, TranscriptSegment
 
 __all__ = ["merge_intervals", "talk_metrics"]
 
@@ -70,14 +70,15 @@ def talk_metrics(segments: Sequence[TranscriptSegment], duration_s: float) -> di
     characters = {
         role: sum(len(normalize_for_cer(s.text)) for s in segments if s.speaker == role) for role in SPEAKERS
     }
-    parties = talk["operator"] + talk["customer"]
+    parties = talk[Speaker.OPERATOR] + talk[Speaker.CUSTOMER]
     return {
-        "talk_time_s": {role: round(seconds, 3) for role, seconds in talk.items()},
-        "talk_ratio": round(talk["operator"] / parties, 3) if parties > 0 else None,
+        "talk_time_s": {role.value: round(seconds, 3) for role, seconds in talk.items()},
+        "talk_ratio": round(talk[Speaker.OPERATOR] / parties, 3) if parties > 0 else None,
         "longest_silence_s": round(max(gaps), 3),
         "silence_s": round(sum(gaps), 3),
-        "overlap_s": round(_total(_intersection(by_role["operator"], by_role["customer"])), 3),
+        "overlap_s": round(_total(_intersection(by_role[Speaker.OPERATOR], by_role[Speaker.CUSTOMER])), 3),
         "speech_rate_cps": {
-            role: round(characters[role] / talk[role], 2) if talk[role] > 0 else None for role in SPEAKERS
+            role.value: round(characters[role] / talk[role], 2) if talk[role] > 0 else None
+            for role in SPEAKERS
         },
     }

@@ -72,7 +72,7 @@ def score_text(text: str) -> int:
 
 
 def _other(speaker: Speaker) -> Speaker:
-    return "customer" if speaker == "operator" else "operator"
+    return Speaker.CUSTOMER if speaker == Speaker.OPERATOR else Speaker.OPERATOR
 
 
 def _roles_by_voice(segments: Sequence[TranscriptSegment]) -> list[TranscriptSegment]:
@@ -86,9 +86,10 @@ def _roles_by_voice(segments: Sequence[TranscriptSegment]) -> list[TranscriptSeg
     roles: list[Speaker] = []
     for segment in segments:
         if segment.voice is not None:
-            roles.append("operator" if segment.voice == operator_voice else "customer")
+            roles.append(Speaker.OPERATOR if segment.voice == operator_voice else Speaker.CUSTOMER)
         else:  # no island near it: the voice of the segment before, the opener's for the first
-            roles.append(roles[-1] if roles else ("operator" if first == operator_voice else "customer"))
+            opener = Speaker.OPERATOR if first == operator_voice else Speaker.CUSTOMER
+            roles.append(roles[-1] if roles else opener)
     return [replace(segment, speaker=role) for segment, role in zip(segments, roles, strict=True)]
 
 
@@ -101,12 +102,12 @@ def assign_roles(
     scored: list[Speaker | None] = []
     for segment in segments:
         score = score_text(segment.text)
-        scored.append("operator" if score > 0 else "customer" if score < 0 else None)
+        scored.append(Speaker.OPERATOR if score > 0 else Speaker.CUSTOMER if score < 0 else None)
     if all(speaker is None for speaker in scored):
-        return [replace(segment, speaker="unknown") for segment in segments]
+        return [replace(segment, speaker=Speaker.UNKNOWN) for segment in segments]
     roles: list[Speaker | None] = list(scored)
     if roles[0] is None:
-        roles[0] = "operator"  # inbound calls open with the operator's greeting
+        roles[0] = Speaker.OPERATOR  # inbound calls open with the operator's greeting
     for i in range(1, len(segments)):
         if roles[i] is None:
             previous = roles[i - 1]
@@ -114,5 +115,6 @@ def assign_roles(
             gap = segments[i].start - segments[i - 1].end
             roles[i] = previous if gap < same_turn_gap_s else _other(previous)
     return [
-        replace(segment, speaker=role or "unknown") for segment, role in zip(segments, roles, strict=True)
+        replace(segment, speaker=role or Speaker.UNKNOWN)
+        for segment, role in zip(segments, roles, strict=True)
     ]

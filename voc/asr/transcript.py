@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
-Speaker = Literal["operator", "customer", "unknown"]
-SPEAKERS: tuple[Speaker, ...] = ("operator", "customer", "unknown")
+
+class Speaker(StrEnum):
+    """Who speaks a segment; written as its value in the database, JSON and exports."""
+
+    OPERATOR = "operator"
+    CUSTOMER = "customer"
+    UNKNOWN = "unknown"  # a mono call whose roles could not be told apart
+
+
+SPEAKERS: tuple[Speaker, ...] = tuple(Speaker)
 
 
 @dataclass(frozen=True)

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
 
-Role = Literal["supervisor", "analyst", "integration", "admin"]
 
-ROLES: tuple[Role, ...] = ("supervisor", "analyst", "integration", "admin")
+class Role(StrEnum):
+    """A key's role, written as its value everywhere (keys table, audit log, JSON, ``--role``)."""
+
+    SUPERVISOR = "supervisor"
+    ANALYST = "analyst"
+    INTEGRATION = "integration"
+    ADMIN = "admin"
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
 
 ROLE_DESCRIPTIONS: dict[Role, str] = {
-    "supervisor": "upload recordings, read calls",
-    "analyst": "read everything, feedback on signals, rename topics",
-    "integration": "CRM systems: write customers, read signals and the at-risk list",
-    "admin": "everything, including keys, webhooks, deletion and the audit log",
+    Role.SUPERVISOR: "upload recordings, read calls",
+    Role.ANALYST: "read everything, feedback on signals, rename topics",
+    Role.INTEGRATION: "CRM systems: write customers, read signals and the at-risk list",
+    Role.ADMIN: "everything, including keys, webhooks, deletion and the audit log",
 }
 
 
 def check_role(role: str) -> Role:
-    for known in ROLES:
-        if role == known:
-            return known
-    raise ValueError(f"unknown role {role!r} (one of: {', '.join(ROLES)})")
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValueError(f"unknown role {role!r} (one of: {', '.join(ROLES)})") from None
