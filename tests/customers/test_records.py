@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tests.sjis_csv import CRM_BAD_LINES, CRM_GOOD, crm_sjis
+from voc.bench.crm_data import BAD_EVERY, HEADER, bad_rows, crm_rows
 from voc.calls.linking import relink_unmatched
 from voc.csvfiles import decode_csv
+from voc.customers.phones import split_phones
 from voc.customers.records import import_csv, to_public
 from voc.db.calls import Call
-from voc.db.customers import Customer
+from voc.db.customers import Customer, CustomerPhone
 
 CSV = """customer_id,name,phone,plan,monthly_fee,usage_rate,tenure_months,status,churned_at,region
 C001,山田太郎,03-5678-9012;090-1111-2222,プレミアム,9800,0.92,36,active,,関東
@@ -81,3 +84,62 @@ def test_a_shift_jis_export_loads_its_good_rows_and_names_both_bad_lines(engine:
     assert names["S001"] == "髙橋①商店"
     assert [line for line, _ in report.errors] == list(CRM_BAD_LINES)
     assert "monthly_fee" in report.errors[0][1] and "12345" in report.errors[1][1]
+
+
+def test_a_customer_twice_in_one_file_ends_as_its_last_row_says(engine: Engine) -> None:
+    text = (
+        "customer_id,name,phone,plan,segment,owner\n"
+        "D1,古い名前,03-1111-1111,ライト,SMB,\n"
+        "D1,新しい名前,090-2222-2222,,,営業1課\n"
+    )
+    with Session(engine) as session:
+        report = import_csv(session, text)
+        session.commit()
+        assert (report.created, report.updated, report.errors) == (1, 1, [])
+        public = to_public(session, session.exec(select(Customer)).one())
+    assert public.name == "新しい名前" and public.plan is None  # the last row, its empty cell too
+    assert public.phones == ["+819022222222"]
+    assert public.attributes == {"segment": "SMB", "owner": "営業1課"}  # merged, as a re-import merges
+
+
+def test_an_update_replaces_the_columns_and_phones_and_merges_attributes(engine: Engine) -> None:
+    with Session(engine) as session:
+        import_csv(session, CSV)
+        session.commit()
+        c1 = session.exec(select(Customer).where(Customer.customer_id == "C001")).one()
+        created_at = c1.created_at
+        assert c1.plan == "プレミアム"  # loaded in this session before the update
+        report = import_csv(session, "customer_id,phone,plan,owner\nC001,06-1234-5678,ライト,佐藤\n")
+        assert (report.created, report.updated) == (0, 1)
+        assert c1.plan == "ライト" and c1.monthly_fee is None  # the loaded object sees the update
+        session.commit()
+        public = to_public(session, c1)
+    assert public.phones == ["+81612345678"]
+    assert public.attributes == {"region": "関東", "owner": "佐藤"}
+    assert public.created_at == created_at and public.updated_at > created_at
+
+
+def test_two_thousand_generated_rows_load_then_update(engine: Engine) -> None:
+    rows = 2000
+    first = decode_csv(
+        ("\r\n".join([",".join(HEADER), *map(",".join, crm_rows(rows))]) + "\r\n").encode("cp932")
+    )
+    again = "\n".join([",".join(HEADER), *map(",".join, crm_rows(rows, revision=1))])
+    with Session(engine) as session:
+        report = import_csv(session, first)
+        session.commit()
+        assert (report.created, report.updated, len(report.errors)) == (
+            rows - bad_rows(rows),
+            0,
+            bad_rows(rows),
+        )
+        assert report.errors[0][0] == BAD_EVERY + 1  # row 999 of the data is on line 1000 + header
+        report = import_csv(session, again)
+        session.commit()
+        assert (report.created, report.updated) == (0, rows - bad_rows(rows))
+        assert session.exec(select(func.count()).select_from(Customer)).one() == rows - bad_rows(rows)
+        good = [row for row in crm_rows(rows, revision=1) if not row[4].startswith("-")]
+        phones = sum(len(split_phones(row[2])) for row in good)
+        assert session.exec(select(func.count()).select_from(CustomerPhone)).one() == phones
+        last = session.exec(select(Customer).where(Customer.customer_id == good[-1][0])).one()
+        assert (last.plan, last.attributes) == (good[-1][3], {"担当": good[-1][9]})

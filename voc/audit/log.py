@@ -19,6 +19,7 @@ ACTIONS = (
     "export",
     "call.delete",
     "customer.erase",
+    "customer.import",
     "audio.retention",
     "key.create",
     "key.revoke",

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from voc.errors import InvalidInputError
+
 _KANJI_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—―ー－().（）の・]")
 _DOMESTIC = re.compile(r"0\d{9,10}")
+RAW_MAX = 64  # the stored written form (customer_phones.raw)
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -36,3 +39,15 @@ def normalise_phone(raw: str) -> str | None:
 def split_phones(field: str) -> list[str]:
     """A CRM cell may hold several numbers separated by ``;``, ``,``, ``/`` or ``、``."""
     return [part.strip() for part in re.split(r"[;,/、；，]", field) if part.strip()]
+
+
+def phone_numbers(raws: list[str]) -> dict[str, str]:
+    """E.164 → the form the CRM wrote, for a customer's numbers; the same number twice is one entry (its
+    last form). An unreadable number is an error naming it: a customer is stored with all numbers or none."""
+    numbers: dict[str, str] = {}
+    for raw in raws:
+        number = normalise_phone(raw)
+        if number is None or len(raw) > RAW_MAX:
+            raise InvalidInputError(f"電話番号を解釈できません: {raw!r}")
+        numbers[number] = raw
+    return numbers

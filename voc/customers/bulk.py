@@ -1,0 +1,160 @@
+"""Writing many customer records at once: a handful of statements per chunk of records, not several per
+record, so that a 20,000-row CRM export loads in seconds and does not slow down as the table grows.
+
+One ``SELECT … IN`` per chunk of records for the customers already stored (their attributes are
+merged, and it tells created from updated), one executemany ``INSERT … ON CONFLICT (customer_id) DO
+UPDATE`` (SQLite and PostgreSQL both have it; psycopg sends it as one pipeline), one ``SELECT … IN`` per
+chunk for the new customers' keys, one ``DELETE`` per chunk of the stored customers' phones and one
+executemany ``INSERT`` of all phones. (``RETURNING`` would save the second select but makes SQLAlchemy
+render batches of multi-row ``VALUES``, three times slower on PostgreSQL.) The records are written as
+:func:`voc.customers.records.upsert_customer` writes one: every column from the record (a column the file
+lacks is cleared), attributes merged into the stored ones, phone numbers replaced.
+
+A customer id that comes twice is written once, as its last record says (attributes merged in file order),
+and each record is counted: the first as created (or updated, when stored), the later ones as updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from voc.db.customers import Customer, CustomerCreate, CustomerPhone
+from voc.db.types import utcnow
+from voc.errors import UnavailableError
+
+#: Customer ids (or keys) per ``IN`` list.
+CHUNK = 500
+
+CUSTOMERS: Table = Customer.__table__  # type: ignore[attr-defined]
+PHONES: Table = CustomerPhone.__table__  # type: ignore[attr-defined]
+_T = TypeVar("_T")
+#: The dialects' own INSERT, which can say what to do with a customer id that is stored already.
+UPSERTS: dict[str, Callable[[Table], Any]] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+KEPT_ON_UPDATE = frozenset({"customer_id", "created_at"})
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRecord:
+    """A validated record and its phone numbers (E.164 → as written), ready to store."""
+
+    data: CustomerCreate
+    phones: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    created: int
+    updated: int
+    customer_pks: list[int]  # every customer written, new and updated
+
+
+def _chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _literal_list(values: Sequence[Any]) -> BindParameter[Any]:
+    """An ``IN`` list written into the statement. Bound, the statement is the same text each time and
+    psycopg prepares it after five runs; PostgreSQL's generic plan for ``= ANY(ARRAY[$1, …, $500])`` then
+    compares every row with every element (measured: 0.8 s a chunk at 20,000 customers, 15 ms written)."""
+    return bindparam("values", list(values), expanding=True, literal_execute=True)
+
+
+def _stored(session: Session, customer_ids: Sequence[str]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """customer_id → (primary key, attributes) of those already stored."""
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    for chunk in _chunks(customer_ids):
+        rows = session.execute(
+            select(CUSTOMERS.c.customer_id, CUSTOMERS.c.id, CUSTOMERS.c.attributes).where(
+                CUSTOMERS.c.customer_id.in_(_literal_list(chunk))
+            )
+        )
+        for customer_id, pk, attributes in rows:
+            found[customer_id] = (pk, dict(attributes or {}))
+    return found
+
+
+def write_records(session: Session, records: Sequence[PreparedRecord]) -> BulkResult:
+    """Insert the new customers and update the stored ones (in the session's transaction; flushes only)."""
+    session.flush()  # pending ORM changes first: the statements below must see them
+    stored = _stored(session, list(dict.fromkeys(r.data.customer_id for r in records)))
+    final: dict[str, PreparedRecord] = {}
+    attributes: dict[str, dict[str, Any]] = {}
+    created = updated = 0
+    for record in records:
+        customer_id = record.data.customer_id
+        if customer_id in attributes:
+            updated += 1
+            base = attributes[customer_id]
+        elif customer_id in stored:
+            updated += 1
+            base = stored[customer_id][1]
+        else:
+            created += 1
+            base = {}
+        attributes[customer_id] = {**base, **record.data.attributes}
+        final[customer_id] = record
+    now = utcnow()
+    rows = [
+        {
+            **r.data.model_dump(exclude={"phones", "attributes"}),
+            "attributes": attributes[cid],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for cid, r in final.items()
+    ]
+    if rows:
+        _upsert(session, rows)
+    new = [cid for cid in final if cid not in stored]
+    pks = {cid: stored[cid][0] for cid in final if cid in stored} | _keys(session, new)
+    for chunk in _chunks([stored[cid][0] for cid in final if cid in stored]):
+        session.execute(delete(PHONES).where(PHONES.c.customer_pk.in_(_literal_list(chunk))))
+    phones = [
+        {"customer_pk": pks[cid], "e164": e164, "raw": raw}
+        for cid, record in final.items()
+        for e164, raw in record.phones.items()
+    ]
+    if phones:
+        session.execute(insert(PHONES), phones)
+    _expire_loaded(session, set(pks.values()))
+    return BulkResult(created=created, updated=updated, customer_pks=list(pks.values()))
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """``INSERT … ON CONFLICT (customer_id) DO UPDATE`` for every row, as one executemany."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in UPSERTS:
+        raise UnavailableError(f"CRM import needs SQLite or PostgreSQL, not {dialect}")
+    stmt = UPSERTS[dialect](CUSTOMERS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[CUSTOMERS.c.customer_id],
+        set_={name: stmt.excluded[name] for name in rows[0] if name not in KEPT_ON_UPDATE},
+    )
+    session.execute(stmt, rows)
+
+
+def _keys(session: Session, customer_ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(customer_ids):
+        rows = session.execute(
+            select(CUSTOMERS.c.customer_id, CUSTOMERS.c.id).where(
+                CUSTOMERS.c.customer_id.in_(_literal_list(chunk))
+            )
+        )
+        found.update({customer_id: pk for customer_id, pk in rows})
+    return found
+
+
+def _expire_loaded(session: Session, pks: set[int]) -> None:
+    """Customers this session had loaded are read again on next use (the statements bypassed them)."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Customer) and obj.id in pks:
+            session.expire(obj)
