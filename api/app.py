@@ -16,7 +16,7 @@ from api.limits import BodySizeLimitMiddleware
 from api.problems import install_problem_handlers
 from api.routes import audit, calls, customers, exports, health, keys, me, signals, topics, ui, webhooks
 from voc import __version__
-from voc.assembly import build_runtime
+from voc.assembly import build_runtime, load_settings
 from voc.db.security import ApiKey
 from voc.runtime import Runtime
 from voc.settings import Settings
@@ -39,7 +39,7 @@ Every `/api/v1` route needs an API key (`Authorization: Bearer voc_…`); each k
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """Build the app. Tests pass a ``runtime``; entry points pass the settings they read (or none: then
     they are read here, once). The runtime is assembled by ``voc.assembly`` when the app starts."""
-    effective = runtime.settings if runtime is not None else (settings or Settings())
+    effective = runtime.settings if runtime is not None else (settings or load_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -198,3 +198,29 @@ def test_the_library_never_imports_the_web_layer() -> None:
                     if name.split(".")[0] in WEB_LAYER:
                         offending.append(f"{module}:{node.lineno} imports {name}")
     assert offending == []
+
+
+def _settings_names(tree: ast.Module) -> set[str]:
+    """The names ``voc.settings.Settings`` goes by in a module (``Settings``, or an alias)."""
+    names = {"Settings"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("settings"):
+            names |= {alias.asname for alias in node.names if alias.name == "Settings" and alias.asname}
+    return names
+
+
+def test_only_the_composition_root_reads_the_settings() -> None:
+    """``Settings(…)`` is called in ``voc/assembly.py`` alone: the CLI, the API and the benchmarks ask it
+    (``load_settings``) instead of reading the environment themselves."""
+    checkout = VOC.parent
+    readers = []
+    for path in sorted([*VOC.rglob("*.py"), *(checkout / "api").rglob("*.py")]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _settings_names(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+                if called in names:
+                    readers.append(f"{path.relative_to(checkout).as_posix()}:{node.lineno}")
+    assert {reader.partition(":")[0] for reader in readers} == {"voc/assembly.py"}, readers

@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 
@@ -58,6 +58,13 @@ log = logging.getLogger(__name__)
 
 
 # -- what every entry point holds ---------------------------------------------------------------------
+def load_settings(**overrides: Any) -> Settings:
+    """The settings: the environment (``VOC_…``) and ``.env``, with ``overrides`` on top (a command's
+    options, a benchmark's fixed values). Every entry point gets them here, so that this module stays the
+    one reader of the settings (a bad value raises pydantic's ``ValidationError``, naming it)."""
+    return Settings(**overrides)
+
+
 def build_runtime(settings: Settings, *, engine: Engine | None = None, migrate: bool = False) -> Runtime:
     """The runtime of ``settings``: a new engine unless one is given, migrated with ``migrate``."""
     engine = engine or make_engine(settings.resolved_database_url)

@@ -26,7 +26,7 @@ import httpx
 import uvicorn
 from sqlmodel import Session
 
-from voc.assembly import build_runtime
+from voc.assembly import build_runtime, load_settings
 from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus, Segment
 from voc.db.customers import CustomerCreate
@@ -243,7 +243,7 @@ def run_api_bench(
     """
     with tempfile.TemporaryDirectory(prefix="voc-bench-api-") as tmp:
         root = data_dir or Path(tmp)
-        settings = Settings(_env_file=None, data_dir=root / "var", database_url=database_url)
+        settings = load_settings(_env_file=None, data_dir=root / "var", database_url=database_url)
         rt = build_runtime(settings, migrate=True)
         try:
             customers = seed(rt, n_calls, segments_per_call)

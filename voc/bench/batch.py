@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from voc.assembly import build_runtime, build_worker
+from voc.assembly import build_runtime, build_worker, load_settings
 from voc.audio_store import LocalAudioStore
 from voc.bench.asr import Turn
 from voc.bench.cpu_work import CpuWorkProcessor
@@ -38,7 +38,6 @@ from voc.db.engine import make_engine
 from voc.db.migrate import upgrade
 from voc.db.types import utcnow
 from voc.pipeline.worker import Worker
-from voc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +211,7 @@ def _worker_main(spec: dict[str, Any], ready: Any, go: Any) -> None:
         asr = {"model_dir": spec["model_dir"], **extra.pop("asr", {})}
         worker_settings = {"processes": spec["processes"], **extra.pop("worker", {})}
         # Environment values (VOC_…) still apply beneath these, as in `voc serve`.
-        settings = Settings(
+        settings = load_settings(
             database_url=spec["url"],
             data_dir=Path(spec["data_dir"]),
             asr=asr,

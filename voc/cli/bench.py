@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
+from voc.assembly import load_settings
 from voc.bench.api import run_api_bench
 from voc.bench.benchmarks_file import write_section
 from voc.cli.common import fail
-from voc.settings import Settings
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def bench_nlp(
     from voc.bench.nlp import bench_tokenizer, customer_lines
     from voc.signals.artefact import CORPUS_FILE
 
-    settings = Settings()
+    settings = load_settings()
     if not settings.nlp.user_dictionary.is_file():
         fail(f"NLP user dictionary missing: {settings.nlp.user_dictionary}; run `voc models build`")
     source = settings.signals.model_dir / CORPUS_FILE
@@ -74,7 +74,7 @@ def bench_asr(
     from voc.cli.calls import AUDIO_SUFFIXES
     from voc.redaction.redactor import Redactor
 
-    settings = Settings()
+    settings = load_settings()
     try:
         model_dir = resolve_model_dir(settings.asr.model_dir)
     except ModelNotFoundError as exc:
@@ -133,7 +133,7 @@ def bench_signals(
     from voc.signals.features import UtteranceAnalyzer
     from voc.signals.rules import SignalLexicon
 
-    settings = Settings()
+    settings = load_settings()
     try:
         detector = load_detector(settings.signals.model_dir / DETECTOR_FILE)
     except DetectorUnavailableError as exc:
@@ -209,7 +209,7 @@ def bench_scale(
 
     from voc.bench.scale import run_scale_bench
 
-    settings = Settings()
+    settings = load_settings()
     files = audio or sorted(Path("examples/calls").glob("*.flac"))
     with tempfile.TemporaryDirectory(prefix="voc-bench-scale-") as tmp:
         result = run_scale_bench(

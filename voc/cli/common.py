@@ -11,10 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 
-from voc.assembly import build_runtime
+from voc.assembly import build_runtime, load_settings
 from voc.nlp.toolkit import TextToolkit
 from voc.runtime import Runtime
-from voc.settings import Settings
 
 console = Console(stderr=True)
 
@@ -35,7 +34,7 @@ def runtime(ctx: typer.Context, *, migrate: bool = True) -> Runtime:
     """The runtime for this invocation, built once from the settings (the entry point reads them)."""
     obj = ctx.ensure_object(dict)
     if "runtime" not in obj:
-        obj["runtime"] = build_runtime(Settings(), migrate=migrate)
+        obj["runtime"] = build_runtime(load_settings(), migrate=migrate)
         ctx.call_on_close(obj["runtime"].close)
     rt: Runtime = obj["runtime"]
     return rt

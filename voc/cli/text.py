@@ -8,6 +8,7 @@ import typer
 from sqlmodel import Session
 
 from voc import assembly
+from voc.assembly import load_settings
 from voc.cli.common import fail, print_json, runtime, toolkit
 from voc.nlp.analyze_text import analyze_text
 from voc.nlp.toolkit import TextToolkit
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
 def analyze_text_cmd() -> None:
     """Read lines from stdin; print one JSON line each: {text, tokens, sentiment, signals} (the detector's,
     reading each line as a customer's)."""
-    settings = Settings()
+    settings = load_settings()
     kit = load_toolkit(settings)
     try:
         detector = load_detector(settings.signals.model_dir / DETECTOR_FILE)
