@@ -11,11 +11,9 @@ from voc.assembly import signal_params
 from voc.calls.metadata import MetadataError, read_metadata
 from voc.cli.calls import AUDIO_SUFFIXES, wait_for
 from voc.cli.common import fail, runtime
-from voc.csvfiles import read_csv_file
-from voc.customers.records import import_csv
-from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.paths import source_checkout
+from voc.services.customer_import import import_customers
 from voc.services.uploads import ingest_files
 
 app = typer.Typer(no_args_is_help=True)
@@ -45,8 +43,10 @@ def load_cmd(
         if if_empty and session.exec(select(Call.id).limit(1)).first() is not None:
             typer.echo("calls already stored: examples not loaded again")
             return
-        report = import_csv(session, read_csv_file(folder / "crm.csv"))
+        report = import_customers(session, folder / "crm.csv", signal_params(rt.settings), actor=None)
         session.commit()
+        for line, reason in report.errors:
+            typer.echo(f"  crm.csv line {line}: {reason}", err=True)
         try:
             rows = read_metadata(folder / "calls.csv", rt.settings.asr.default_layout)
         except MetadataError as exc:
@@ -63,8 +63,7 @@ def load_cmd(
         )
         if ingested.errors or rows.errors:
             fail("; ".join([*(f"line {n}: {r}" for n, r in rows.errors), *(r for _, r in ingested.errors)]))
-        call_ids = ingested.call_ids
-        refresh_after_records_changed(session, signal_params(rt.settings))
+        call_ids = ingested.call_ids  # linked to their customers as they are registered
         session.commit()
     typer.echo(f"{report.loaded} customers and {len(call_ids)} example calls loaded")
     if wait:
