@@ -7,9 +7,13 @@ from pathlib import Path
 import typer
 
 from voc.assembly import load_settings
-from voc.bench.api import run_api_bench
 from voc.bench.benchmarks_file import write_section
 from voc.cli.common import fail
+
+# Each benchmark imports its module when it runs (the function-level imports below): they bring in what
+# only a benchmark needs (the API load generator, corpora, scorers), and `voc bench` is part of every `voc`
+# start, so a top-level import would slow every other command. Only the shared results-file writer belongs
+# up here.
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -192,6 +196,8 @@ def bench_api(
     output: Path = OutputOption,
 ) -> None:
     """p50/p99 of reads at N concurrent clients while a worker keeps the CPU busy."""
+    from voc.bench.api import run_api_bench  # uvicorn, httpx: see the note at the top
+
     result = run_api_bench(n_calls=calls, concurrency=concurrency, requests=requests)
     table = "## API reads under load (`voc bench api`)\n\n" + result.markdown()
     write_section(output, "api", table)

@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from voc.assembly import build_redactor, load_settings, signal_params, topic_params
 from voc.bench.benchmarks_file import write_section
-from voc.bench.redaction import corpus_lines, load_corpus, markdown, score
 from voc.cli.common import fail, print_json, runtime, toolkit
 from voc.redaction.names import PersonName
 from voc.redaction.redactor import Redactor
@@ -135,6 +134,9 @@ def bench_cmd(
     show: bool = typer.Option(False, "--show", help="Print every leak and lost figure."),
 ) -> None:
     """Leaks and lost figures on the Whisper-rendered PII corpus; written to docs/BENCHMARKS.md."""
+    # The benchmark's corpus reader and scorer load only when it runs, as every `voc bench` does.
+    from voc.bench.redaction import corpus_lines, load_corpus, markdown, score
+
     if not corpus.is_file():
         fail(f"PII corpus {corpus} not found (scripts/make_pii_corpus.py makes it)")
     records = load_corpus(corpus)
