@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from voc.asr import AsrOptions, ChannelLayout, Transcriber, resolve_model_dir
 from voc.audio_store import LocalAudioStore
@@ -42,6 +43,7 @@ from voc.redaction.redactor import Redactor
 from voc.runtime import Runtime
 from voc.settings import Settings
 from voc.signals.artefact import DETECTOR_FILE, load_detector
+from voc.signals.at_risk import backfill
 from voc.signals.params import SignalParams
 from voc.signals.stage import make_signals_stage
 from voc.topics.service import TopicParams
@@ -69,7 +71,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None, migrate: 
     """The runtime of ``settings``: a new engine unless one is given, migrated with ``migrate``."""
     engine = engine or make_engine(settings.resolved_database_url)
     if migrate:
-        upgrade(engine)
+        upgrade_database(engine, settings)
     nlp = settings.nlp
     return Runtime(
         settings=settings,
@@ -78,6 +80,18 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None, migrate: 
         dispatcher=build_dispatcher(settings, engine),
         toolkit=ToolkitLoader(nlp.domain_terms, nlp.polarity, nlp.user_dictionary),
     )
+
+
+def upgrade_database(engine: Engine, settings: Settings) -> int:
+    """The migrations, then what a migration cannot write because it needs the settings: the risk rows
+    of customers that have none (a database from before them). Returns how many rows were written."""
+    upgrade(engine)
+    with Session(engine) as session:
+        written = backfill(session, signal_params(settings))
+        session.commit()
+    if written:
+        log.info("risk and health scored for %d customer(s)", written)
+    return written
 
 
 def build_dispatcher(settings: Settings, engine: Engine) -> CallDispatcher:

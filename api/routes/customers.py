@@ -182,7 +182,7 @@ def list_customers_route(
         )
     more = offset + limit < page.total
     return CustomerList(
-        items=[CustomerListItem.model_validate(item) for item in page.items],
+        items=[CustomerListItem.model_validate(item.as_dict()) for item in page.items],
         total=page.total,
         next_offset=offset + limit if more else None,
     )
@@ -293,7 +293,7 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
         select(Call).where(Call.customer_pk == customer.id).order_by(col(Call.started_at).desc())
     ).all()
     assert customer.id is not None
-    scores = customer_scores(session, customer.id, signal_params(rt.settings)) or {}
+    scores = customer_scores(session, customer.id, signal_params(rt.settings))
     history = session.exec(
         select(CustomerFlagEvent)
         .where(CustomerFlagEvent.customer_pk == customer.id)
@@ -301,10 +301,10 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
     ).all()
     return CustomerDetail(
         **to_public(session, customer).model_dump(),
-        risk_score=scores.get("risk_score"),
-        health_score=scores.get("health_score"),
-        flags=scores.get("flags", []),
-        evidence=[CustomerEvidence.model_validate(e) for e in scores.get("evidence", [])],
+        risk_score=scores.risk_score if scores else None,
+        health_score=scores.health_score if scores else None,
+        flags=scores.flags if scores else [],
+        evidence=[CustomerEvidence.model_validate(e.as_dict()) for e in scores.evidence] if scores else [],
         flag_history=[FlagEventOut(flag=e.flag, event=e.event, at=e.at.isoformat()) for e in history],
         calls=[
             CustomerCall(

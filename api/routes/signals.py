@@ -197,8 +197,5 @@ def post_feedback(
     summary="Customers to call back, highest risk first, with the evidence",
     dependencies=[allow("at_risk.read")],
 )
-def get_at_risk(
-    session: SessionDep, rt: RuntimeDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
-) -> list[AtRiskCustomer]:
-    ranked = at_risk(session, signal_params(rt.settings), limit)
-    return [AtRiskCustomer.model_validate(item) for item in ranked]
+def get_at_risk(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[AtRiskCustomer]:
+    return [AtRiskCustomer.model_validate(item.as_dict()) for item in at_risk(session, limit)]

@@ -45,9 +45,9 @@ def test_ranking_respects_value_and_recency(
             recompute_customer(session, pk, PARAMS, now=NOW)
         quiet_pk = add_customer(session, "QUIET", 0.5, fee=10000)
         session.commit()
-        ranked = at_risk(session, PARAMS, limit=10, now=NOW)
+        ranked = [r.as_dict() for r in at_risk(session, limit=10)]
         assert [r["customer_id"] for r in ranked] == ["LTV_RECENT", "BIG_RECENT", "SMALL_RECENT", "BIG_OLD"]
-        assert at_risk(session, PARAMS, limit=2, now=NOW) == ranked[:2]
+        assert [r.as_dict() for r in at_risk(session, limit=2)] == ranked[:2]
         top = ranked[1]
         binding = {"customer_id", "name", "risk_score", "health_score", "flags", "evidence"}
         assert binding <= set(top) and set(top) - binding == {"plan", "monthly_fee"}
@@ -62,9 +62,9 @@ def test_ranking_respects_value_and_recency(
         assert isinstance(first["signal_id"], int) and isinstance(first["call"], int)
         assert {e["type"] for e in top["evidence"]} == {"churn_intent", "competitor_mention"}
         assert 0 <= top["health_score"] <= 100
-        quiet = customer_scores(session, quiet_pk, PARAMS, now=NOW)
-        assert quiet is not None and quiet["flags"] == [] and quiet["risk_score"] == 0
-        assert quiet["health_score"] > top["health_score"]
+        quiet = customer_scores(session, quiet_pk, PARAMS)
+        assert quiet is not None and quiet.flags == [] and quiet.risk_score == 0
+        assert quiet.health_score > top["health_score"]
 
 
 def test_churned_customers_are_not_listed(
@@ -75,7 +75,7 @@ def test_churned_customers_are_not_listed(
         call_id = add_call(session, "call-gone", [("customer", CHURN)], customer_pk=pk)
         analyze_call(session, call_id, tok, lexicon=lexicon)
         recompute_customer(session, pk, PARAMS, now=NOW)
-        assert at_risk(session, PARAMS, 10, now=NOW) == []
+        assert at_risk(session, 10) == []
 
 
 def test_health_combines_behaviour_and_what_was_said() -> None:

@@ -387,7 +387,7 @@ def test_the_flag_keeps_every_value_complaint_with_call_segment_second_and_words
         # The words that raised it (when the rules pointed at some) lie inside the utterance.
         assert any(e["matched"] for e in value)
         assert all(e["matched"] in e["text"] for e in value if e["matched"])
-        ranked = at_risk(session, PARAMS, now=NOW)
+        ranked = [r.as_dict() for r in at_risk(session)]
         (item,) = [r for r in ranked if r["customer_id"] == "EVIDENCE"]
         assert "cost_performance_gap" in item["flags"]
         first = item["evidence"][0]

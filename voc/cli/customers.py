@@ -81,11 +81,11 @@ def list_cmd(
         typer.echo("no customers")
         say_where(rt)
     for c in page.items:
-        follow = c["follow_up"]
+        follow = c.follow_up
         typer.echo(
-            f"{c['customer_id']:<12} {c['name'] or '':<20} risk {c['risk_score']:.2f}  "
-            f"health {c['health_score']}  {' '.join(c['flags']) or '-'}"
-            + (f"  [{follow['state']} by {follow['by']}]" if follow else "")
+            f"{c.customer_id:<12} {c.name or '':<20} risk {c.risk_score:.2f}  "
+            f"health {c.health_score}  {' '.join(c.flags) or '-'}"
+            + (f"  [{follow.state.value} by {follow.by}]" if follow else "")
         )
     if page.total > len(page.items):
         typer.echo(f"({len(page.items)} of {page.total}; --limit for more)")

@@ -245,17 +245,17 @@ def at_risk_cmd(
     """Customers to call back, highest risk first, with why and the words they said."""
     rt = runtime(ctx)
     with Session(rt.engine) as session:
-        ranked = at_risk(session, _params(rt), limit)
+        ranked = at_risk(session, limit)
     if as_json:
-        print_json(ranked)
+        print_json([item.as_dict() for item in ranked])
         return
     if not ranked:
         typer.echo("no customer at risk")
         say_where(rt)
     for item in ranked:
         typer.echo(
-            f"{item['customer_id']} {item['name'] or ''}  risk {item['risk_score']:.2f}  "
-            f"health {item['health_score']}  {', '.join(item['flags'])}"
+            f"{item.customer_id} {item.name or ''}  risk {item.risk_score:.2f}  "
+            f"health {item.health_score}  {', '.join(item.flags)}"
         )
-        for ev in item["evidence"]:
-            typer.echo(f"    {ev['type']}: call {ev['call_id']} @{ev['start']:.1f}s 「{ev['text']}」")
+        for ev in item.evidence:
+            typer.echo(f"    {ev.type}: call {ev.call_id} @{ev.start:.1f}s 「{ev.text}」")

@@ -55,6 +55,8 @@ class Call(CallBase, table=True):
             sqlite_where=text("external_id IS NULL"),
             postgresql_where=text("external_id IS NULL"),
         ),
+        # The calls list's default order: newest first by call time (else upload time), ties by id.
+        Index("ix_calls_when_id", text("coalesce(started_at, created_at) DESC"), text("id DESC")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -2,8 +2,19 @@
 
 from sqlmodel import SQLModel
 
-from voc.db import audit, calls, customers, security, signals, topics, webhooks, workers
+from voc.db import audit, calls, customers, risk, security, signals, topics, webhooks, workers
 
 metadata = SQLModel.metadata
 
-__all__ = ["audit", "calls", "customers", "metadata", "security", "signals", "topics", "webhooks", "workers"]
+__all__ = [
+    "audit",
+    "calls",
+    "customers",
+    "metadata",
+    "risk",
+    "security",
+    "signals",
+    "topics",
+    "webhooks",
+    "workers",
+]

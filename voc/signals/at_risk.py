@@ -5,147 +5,155 @@ Customers with at least one flag in force (and not already churned), ranked by `
 
     {customer_id, name, risk_score, health_score, flags: [...],
      evidence: [{type, call_id (the external id), segment, start, end, text, matched}]}
+
+The scores are read from ``customer_risk`` (``voc.signals.risk``: written whenever flags are recomputed),
+so the list is one indexed query; :func:`assess_from_scratch` computes the same from the signals, flags
+and CRM records (the rows' backfill, and the check that the rows are right).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from voc.db.customers import Customer, CustomerStatus
+from voc.db.customers import Customer
+from voc.db.risk import CustomerRisk
 from voc.db.signals import CustomerFlag
 from voc.db.types import utcnow
-from voc.signals.flags import (
-    FLAG_TYPES,
-    SignalFact,
-    compute_usage_stats,
-    derive_flags,
-    facts_by_customer,
-)
+from voc.signals.flags import facts_by_customer, flags_due, population
 from voc.signals.params import SignalParams
-from voc.signals.scores import SIGNAL_RISK_WEIGHTS, decay, reference_value, score_customer, value_of
+from voc.signals.risk import EvidenceRef, RiskAssessment, assess, from_row, store_all
 
-MAX_EVIDENCE = 5
-
-
-def _ranked_evidence(
-    facts: Sequence[SignalFact], now: datetime, half_life_days: float
-) -> list[dict[str, Any]]:
-    def weight(f: SignalFact) -> float:
-        return SIGNAL_RISK_WEIGHTS.get(f.type, 0.0) * f.score * decay(f.at, now, half_life_days)
-
-    seen: set[int] = set()
-    out = []
-    for fact in sorted(facts, key=weight, reverse=True):
-        if fact.signal_id in seen:
-            continue
-        seen.add(fact.signal_id)
-        out.append(
-            {
-                "type": fact.type,
-                "call_id": fact.call_ref,
-                "segment": fact.segment_idx,
-                "start": round(fact.start, 2),
-                "end": None if fact.end is None else round(fact.end, 2),
-                "text": fact.text,
-                "matched": fact.matched,
-                "signal_id": fact.signal_id,
-                "call": fact.call_pk,
-            }
-        )
-    return out[:MAX_EVIDENCE]
+__all__ = [
+    "EvidenceRef",
+    "RiskAssessment",
+    "assess_customers",
+    "assess_from_scratch",
+    "at_risk",
+    "backfill",
+    "customer_scores",
+]
 
 
-def _active_flags(session: Session, customer_pks: Sequence[int] | None = None) -> dict[int, list[str]]:
+def _active_flags(session: Session, customer_pks: Sequence[int] | None) -> dict[int, list[str]]:
     query = select(CustomerFlag.customer_pk, CustomerFlag.flag).where(CustomerFlag.active == True)  # noqa: E712
     if customer_pks is not None:
         query = query.where(col(CustomerFlag.customer_pk).in_(list(customer_pks)))
     out: dict[int, list[str]] = {}
     for pk, flag in session.exec(query).all():
         out.setdefault(pk, []).append(flag)
-    for flags in out.values():
-        flags.sort(key=lambda f: FLAG_TYPES.index(f) if f in FLAG_TYPES else len(FLAG_TYPES))
     return out
 
 
-def _assess(
+def assess_from_scratch(
     session: Session,
     params: SignalParams,
-    customer_pks: Sequence[int] | None,
-    now: datetime,
+    customer_pks: Sequence[int] | None = None,
     *,
-    flagged_only: bool,
-) -> list[dict[str, Any]]:
-    # The population (usage percentiles, median value) from three columns, not every customer's row:
-    # one customer's page must not build an object for every customer in the CRM.
-    population = session.exec(select(Customer.usage_rate, Customer.monthly_fee, Customer.attributes)).all()
-    usage = compute_usage_stats((rate for rate, _fee, _attrs in population), params)
-    reference = reference_value(value_of(fee, attrs) for _rate, fee, attrs in population)
+    now: datetime | None = None,
+) -> dict[int, RiskAssessment]:
+    """Every given customer (``None``: all) scored from their signals, the flags in force and the CRM."""
+    at = now or utcnow()
+    base = population(session, params)
     flagged = _active_flags(session, customer_pks)
-    wanted = set(flagged) if flagged_only else set(customer_pks or [])
-    facts = facts_by_customer(session, wanted)
-    chosen = session.exec(select(Customer).where(col(Customer.id).in_(wanted)).order_by(col(Customer.id)))
-    out = []
-    for customer in chosen.all():
-        pk = customer.id or 0
+    facts = facts_by_customer(session, customer_pks)
+    query = select(Customer).order_by(col(Customer.id))
+    if customer_pks is not None:
+        query = query.where(col(Customer.id).in_(list(customer_pks)))
+    out: dict[int, RiskAssessment] = {}
+    for customer in session.exec(query).all():
+        pk = customer.id
+        assert pk is not None
         own = facts.get(pk, [])
-        names = flagged.get(pk, [])
-        due = derive_flags(
-            own, high_usage=usage.is_high(customer.usage_rate), low_usage=usage.is_low(customer.usage_rate)
-        )
-        support = {name: due.get(name, []) for name in names}
-        scores = score_customer(
-            customer,
-            own,
-            support,
-            usage=usage,
-            reference=reference,
-            now=now,
-            half_life_days=params.recency_half_life_days,
-        )
-        evidence_facts = [f for name in names for f in support[name]]
-        out.append(
-            {
-                "customer_id": customer.customer_id,
-                "name": customer.name,
-                "plan": customer.plan,
-                "monthly_fee": customer.monthly_fee,
-                "risk_score": scores.risk_score,
-                "health_score": scores.health_score,
-                "flags": names,
-                "evidence": _ranked_evidence(evidence_facts, now, params.recency_half_life_days),
-                "status": customer.status,
-            }
-        )
+        due = flags_due(customer, own, base)
+        support = {name: due.get(name, []) for name in flagged.get(pk, [])}
+        out[pk] = assess(customer, own, support, base, at, params.recency_half_life_days)
     return out
 
 
-def at_risk(
-    session: Session, params: SignalParams, limit: int = 50, *, now: datetime | None = None
-) -> list[dict[str, Any]]:
-    """Flagged active customers, highest risk first (ties: customer id)."""
-    assessed = [
-        item
-        for item in _assess(session, params, None, now or utcnow(), flagged_only=True)
-        if item.pop("status") != CustomerStatus.CHURNED
+def backfill(session: Session, params: SignalParams, *, now: datetime | None = None) -> int:
+    """Rows for the customers that have none (a database from before ``customer_risk``, customers written
+    without a refresh); returns how many were written. Flushes only."""
+    missing = [
+        pk
+        for pk in session.exec(
+            select(Customer.id)
+            .outerjoin(CustomerRisk, col(CustomerRisk.customer_pk) == col(Customer.id))
+            .where(col(CustomerRisk.customer_pk).is_(None))
+        ).all()
+        if pk is not None
     ]
-    assessed.sort(key=lambda item: (-item["risk_score"], item["customer_id"]))
-    return assessed[:limit]
+    if not missing:
+        return 0
+    at = now or utcnow()
+    store_all(session, assess_from_scratch(session, params, missing, now=at), at)
+    return len(missing)
 
 
-def customer_scores(
-    session: Session, customer_pk: int, params: SignalParams, *, now: datetime | None = None
-) -> dict[str, Any] | None:
-    """One customer's ``{customer_id, name, risk_score, health_score, flags, evidence, status}``."""
-    found = _assess(session, params, [customer_pk], now or utcnow(), flagged_only=False)
-    return found[0] if found else None
+def rows_complete(session: Session) -> bool:
+    """Whether every customer has a row (two counts: cheap enough for every list request)."""
+    customers = session.exec(select(func.count()).select_from(Customer)).one()
+    rows = session.exec(select(func.count()).select_from(CustomerRisk)).one()
+    return bool(customers == rows)
+
+
+def at_risk(session: Session, limit: int = 50) -> list[RiskAssessment]:
+    """Flagged active customers, highest risk first (ties: customer id): an index range, not a scan,
+    reading the columns the list shows."""
+    found = session.execute(
+        sa.select(  # sqlmodel's select() types at most four columns
+            col(CustomerRisk.risk_score),
+            col(CustomerRisk.health_score),
+            col(CustomerRisk.flags),
+            col(CustomerRisk.evidence),
+            col(Customer.customer_id),
+            col(Customer.name),
+            col(Customer.plan),
+            col(Customer.monthly_fee),
+            col(Customer.status),
+        )
+        .join(Customer, col(Customer.id) == col(CustomerRisk.customer_pk))
+        .where(col(CustomerRisk.listed) == True)  # noqa: E712
+        .order_by(col(CustomerRisk.risk_score).desc(), col(CustomerRisk.customer_id))
+        .limit(limit)
+    ).all()
+    return [
+        RiskAssessment(
+            customer_id=customer_id,
+            name=name,
+            plan=plan,
+            monthly_fee=fee,
+            risk_score=risk,
+            health_score=health,
+            flags=list(flags),
+            evidence=[EvidenceRef.from_dict(e) for e in evidence],
+            status=status,
+        )
+        for risk, health, flags, evidence, customer_id, name, plan, fee, status in found
+    ]
 
 
 def assess_customers(
-    session: Session, customer_pks: Sequence[int], params: SignalParams, *, now: datetime | None = None
-) -> list[dict[str, Any]]:
-    """The same document for many customers at once (flagged or not), for the customer list."""
-    return _assess(session, params, customer_pks, now or utcnow(), flagged_only=False)
+    session: Session, customer_pks: Iterable[int], params: SignalParams
+) -> dict[int, RiskAssessment]:
+    """The stored assessment of each customer (flagged or not); one without a row yet is computed."""
+    pks = list(customer_pks)
+    found = session.exec(
+        select(CustomerRisk, Customer)
+        .join(Customer, col(Customer.id) == col(CustomerRisk.customer_pk))
+        .where(col(CustomerRisk.customer_pk).in_(pks))
+    ).all()
+    out = {row.customer_pk: from_row(row, customer) for row, customer in found}
+    missing = [pk for pk in pks if pk not in out]
+    if missing:
+        out.update(assess_from_scratch(session, params, missing))
+    return out
+
+
+def customer_scores(session: Session, customer_pk: int, params: SignalParams) -> RiskAssessment | None:
+    """One customer's risk, health, flags and evidence (``None``: no such customer)."""
+    return assess_customers(session, [customer_pk], params).get(customer_pk)

@@ -46,6 +46,8 @@ from voc.db.signals import (
 from voc.db.types import utcnow
 from voc.signals.feedback import labels_for_calls
 from voc.signals.params import SignalParams
+from voc.signals.risk import Population, RiskAssessment, assess, store_all, store_assessment
+from voc.signals.scores import reference_value, value_of
 
 log = logging.getLogger(__name__)
 
@@ -234,27 +236,34 @@ def _evidence(facts: Iterable[SignalFact]) -> list[dict[str, Any]]:
     return out[:MAX_EVIDENCE]
 
 
-def recompute_customer(
+def population(session: Session, params: SignalParams) -> Population:
+    """Usage of the whole base and the median customer value, from three columns of every customer."""
+    rows = session.exec(select(Customer.usage_rate, Customer.monthly_fee, Customer.attributes)).all()
+    return Population(
+        usage=compute_usage_stats((rate for rate, _fee, _attrs in rows), params),
+        reference=reference_value(value_of(fee, attrs) for _rate, fee, attrs in rows),
+    )
+
+
+def flags_due(
+    customer: Customer, facts: Sequence[SignalFact], base: Population
+) -> dict[str, list[SignalFact]]:
+    """The flags due for ``customer`` (their usage against the base's thresholds)."""
+    return derive_flags(
+        facts,
+        high_usage=base.usage.is_high(customer.usage_rate),
+        low_usage=base.usage.is_low(customer.usage_rate),
+    )
+
+
+def _apply_flags(
     session: Session,
     customer_pk: int,
-    params: SignalParams,
-    *,
-    now: datetime | None = None,
-    stats: UsageStats | None = None,
+    due: dict[str, list[SignalFact]],
+    existing: dict[FlagType, CustomerFlag],
+    at: datetime,
 ) -> FlagChanges:
-    """Bring the customer's flags up to date; returns the flags raised and cleared. Flushes only."""
-    customer = session.get(Customer, customer_pk)
-    if customer is None:
-        return FlagChanges()
-    at = now or utcnow()
-    stats = stats or usage_stats(session, params)
-    facts = facts_by_customer(session, [customer_pk]).get(customer_pk, [])
-    due = derive_flags(
-        facts, high_usage=stats.is_high(customer.usage_rate), low_usage=stats.is_low(customer.usage_rate)
-    )
-    existing = {
-        f.flag: f for f in session.exec(select(CustomerFlag).where(CustomerFlag.customer_pk == customer_pk))
-    }
+    """Bring the stored flags of one customer to ``due``, recording each transition."""
     changes = FlagChanges()
     for flag in FLAG_TYPES:
         row = existing.get(flag)
@@ -282,6 +291,33 @@ def recompute_customer(
                 )
             )
             changes.cleared.append(flag)
+    return changes
+
+
+def recompute_customer(
+    session: Session,
+    customer_pk: int,
+    params: SignalParams,
+    *,
+    now: datetime | None = None,
+    base: Population | None = None,
+) -> FlagChanges:
+    """Bring the customer's flags and risk row up to date; returns the flags raised and cleared.
+    Flushes only."""
+    customer = session.get(Customer, customer_pk)
+    if customer is None:
+        return FlagChanges()
+    at = now or utcnow()
+    base = base or population(session, params)
+    facts = facts_by_customer(session, [customer_pk]).get(customer_pk, [])
+    due = flags_due(customer, facts, base)
+    existing = {
+        f.flag: f for f in session.exec(select(CustomerFlag).where(CustomerFlag.customer_pk == customer_pk))
+    }
+    changes = _apply_flags(session, customer_pk, due, existing, at)
+    store_assessment(
+        session, customer_pk, assess(customer, facts, due, base, at, params.recency_half_life_days), at
+    )
     session.flush()
     if changes:
         log.info("customer %s: raised %s, cleared %s", customer.customer_id, changes.raised, changes.cleared)
@@ -291,14 +327,31 @@ def recompute_customer(
 def recompute_all(
     session: Session, params: SignalParams, *, now: datetime | None = None
 ) -> dict[str, FlagChanges]:
-    """Every customer (after a CRM import: the usage percentiles move for everyone)."""
-    stats = usage_stats(session, params)
+    """Every customer's flags and risk row (after a CRM change: the usage percentiles and the median
+    value move for everyone), set-based: one query per table, then one flush of what changed."""
+    at = now or utcnow()
+    customers = session.exec(select(Customer).order_by(col(Customer.id))).all()
+    base = population(session, params)
+    facts = facts_by_customer(session)
+    flags: dict[int, dict[FlagType, CustomerFlag]] = {}
+    for flag_row in session.exec(select(CustomerFlag)).all():
+        flags.setdefault(flag_row.customer_pk, {})[flag_row.flag] = flag_row
+    assessments: dict[int, RiskAssessment] = {}
     out: dict[str, FlagChanges] = {}
-    for customer in session.exec(select(Customer).order_by(col(Customer.id))).all():
-        assert customer.id is not None
-        changes = recompute_customer(session, customer.id, params, now=now, stats=stats)
-        if changes:
-            out[customer.customer_id] = changes
+    with session.no_autoflush:  # everything is loaded above: one flush at the end, not one a customer
+        for customer in customers:
+            pk = customer.id
+            assert pk is not None
+            own = facts.get(pk, [])
+            due = flags_due(customer, own, base)
+            changes = _apply_flags(session, pk, due, flags.get(pk, {}), at)
+            if changes:
+                out[customer.customer_id] = changes
+            assessments[pk] = assess(customer, own, due, base, at, params.recency_half_life_days)
+    session.flush()
+    store_all(session, assessments, at)
+    if out:
+        log.info("flags changed for %d customer(s)", len(out))
     return out
 
 

@@ -34,11 +34,13 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voc.db.customers import Customer
 from voc.db.signals import FlagType, SignalType
-from voc.signals.flags import SignalFact, UsageStats
+
+if TYPE_CHECKING:  # types only: voc.signals.flags scores the customers it recomputes
+    from voc.signals.flags import SignalFact, UsageStats
 
 SIGNAL_RISK_WEIGHTS: dict[str, float] = {
     SignalType.CHURN_INTENT: 0.9,

@@ -1,0 +1,191 @@
+"""The stored risk rows (``customer_risk``) stay what a from-scratch computation gives, through analyses,
+feedback and CRM changes; the at-risk list and the customer list read them in the same order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from voc.customers.followup import set_follow_up
+from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, list_customers
+from voc.customers.records import upsert_customer
+from voc.customers.refresh import refresh_after_records_changed
+from voc.db.calls import Call
+from voc.db.customers import Customer, CustomerCreate, CustomerStatus, FollowUpState
+from voc.db.risk import CustomerRisk
+from voc.db.signals import CallSignalRow
+from voc.nlp.tokenizer import JapaneseTokenizer
+from voc.signals.analyze import analyze_call
+from voc.signals.at_risk import assess_customers, assess_from_scratch, at_risk, backfill
+from voc.signals.feedback import record_feedback
+from voc.signals.flags import on_call_linked
+from voc.signals.params import SignalParams
+from voc.signals.risk import RiskAssessment
+
+from .helpers import NOW, Turn, add_call, add_customer
+
+PARAMS = SignalParams()
+GREETING: Turn = ("operator", "お電話ありがとうございます、サポートセンターの田中でございます。")
+CHURN = "他社の方が安いので解約したいです。"
+VALUE = "毎日使っているけど、この料金だと割に合わないんですよ。"
+STRUGGLE = "設定のやり方がわからなくて、ほとんど使えていません。"
+UNHAPPY = "夜になるとつながらないのが不満です。"
+
+
+def _stored_matches_scratch(session: Session) -> list[RiskAssessment]:
+    """Every customer has a row, and each row is the from-scratch computation as of its time."""
+    rows = session.exec(select(CustomerRisk)).all()
+    customers = [pk for pk in session.exec(select(Customer.id)).all() if pk is not None]
+    assert sorted(r.customer_pk for r in rows) == sorted(customers)
+    by_time: dict[datetime, list[int]] = defaultdict(list)
+    for row in rows:
+        by_time[row.computed_at].append(row.customer_pk)
+    out: list[RiskAssessment] = []
+    for at, pks in by_time.items():
+        expected = assess_from_scratch(session, PARAMS, pks, now=at)
+        stored = assess_customers(session, pks, PARAMS)
+        assert stored == expected
+        out.extend(expected.values())
+    return out
+
+
+def _ranked(expected: list[RiskAssessment]) -> list[str]:
+    listed = [a for a in expected if a.listed]
+    return [a.customer_id for a in sorted(listed, key=lambda a: (-a.risk_score, a.customer_id))]
+
+
+def _analyse(
+    session: Session, tok: JapaneseTokenizer, pk: int, ref: str, text: str, at: datetime, now: datetime
+) -> int:
+    call_id = add_call(session, ref, [GREETING, ("customer", text)], customer_pk=pk, started_at=at)
+    analyze_call(session, call_id, tok)
+    on_call_linked(session, call_id, PARAMS, now=now)  # what the pipeline's signals stage does
+    return call_id
+
+
+def test_rows_follow_analyses_feedback_and_crm_changes(engine: Engine, tok: JapaneseTokenizer) -> None:
+    with Session(engine) as session:
+        # Inserted out of id order, with equal fees: ties in risk are ranked by customer id.
+        pks = {
+            cid: add_customer(session, cid, usage, fee=fee, ltv=ltv)
+            for cid, usage, fee, ltv in [
+                ("Z-HEAVY", 0.95, 5000, None),
+                ("A-HEAVY", 0.9, 5000, None),
+                ("M-LOW", 0.05, 3000, None),
+                ("B-LTV", 0.5, 3000, 900_000),
+                ("QUIET", 0.6, None, None),
+                *((f"BASE{i:02d}", 0.1 + 0.04 * i, 4000 + 100 * i, None) for i in range(12)),
+            ]
+        }
+        refresh_after_records_changed(session, PARAMS)
+        session.commit()
+        assert _ranked(_stored_matches_scratch(session)) == []
+
+        for n, (cid, text, days) in enumerate(
+            [
+                ("Z-HEAVY", CHURN, 2),
+                ("A-HEAVY", CHURN, 2),
+                ("A-HEAVY", VALUE, 10),
+                ("Z-HEAVY", VALUE, 10),
+                ("M-LOW", STRUGGLE, 5),
+                ("B-LTV", UNHAPPY, 40),
+                ("B-LTV", CHURN, 1),
+            ]
+        ):
+            _analyse(session, tok, pks[cid], f"call-{n}", text, NOW - timedelta(days=days), NOW)
+        session.commit()
+        expected = _stored_matches_scratch(session)
+        ranking = _ranked(expected)
+        assert ranking[0] == "B-LTV" and ranking.index("A-HEAVY") < ranking.index("Z-HEAVY")
+        assert [a.customer_id for a in at_risk(session, 50)] == ranking
+        assert [a.customer_id for a in at_risk(session, 2)] == ranking[:2]
+
+        # An analyst dismisses Z-HEAVY's churn signal an hour later: their flags and row move.
+        signal = session.exec(
+            select(CallSignalRow)
+            .join(Call, col(Call.id) == col(CallSignalRow.call_id))
+            .where(Call.customer_pk == pks["Z-HEAVY"], CallSignalRow.type == "churn_intent")
+        ).first()
+        assert signal is not None and signal.id is not None
+        record_feedback(session, signal.id, "dismiss", user="analyst")
+        on_call_linked(session, signal.call_id, PARAMS, now=NOW + timedelta(hours=1))
+        session.commit()
+        after_feedback = _stored_matches_scratch(session)
+        z_row = session.get(CustomerRisk, pks["Z-HEAVY"])
+        assert z_row is not None and z_row.computed_at == NOW + timedelta(hours=1)
+        assert [a.customer_id for a in at_risk(session, 50)] == _ranked(after_feedback)
+
+        # The CRM: A-HEAVY's usage drops (no longer heavy), a big customer arrives, one churns.
+        upsert_customer(session, CustomerCreate(customer_id="A-HEAVY", usage_rate=0.2, monthly_fee=5000))
+        upsert_customer(session, CustomerCreate(customer_id="NEW-BIG", usage_rate=0.7, monthly_fee=90000))
+        gone = CustomerCreate(customer_id="M-LOW", usage_rate=0.05, status=CustomerStatus.CHURNED)
+        upsert_customer(session, gone)
+        refresh_after_records_changed(session, PARAMS)
+        session.commit()
+        after_crm = _stored_matches_scratch(session)
+        assert "M-LOW" not in _ranked(after_crm)
+        a_row = session.get(CustomerRisk, pks["A-HEAVY"])
+        assert a_row is not None and "cost_performance_gap" not in a_row.flags
+        assert [a.customer_id for a in at_risk(session, 50)] == _ranked(after_crm)
+
+        # The customer list, every sort both ways, against the same data sorted in Python.
+        by_id = {a.customer_id: a for a in after_crm}
+        customers = {c.customer_id: c for c in session.exec(select(Customer)).all()}
+        keys: dict[CustomerSort, Callable[[str], Any]] = {
+            CustomerSort.RISK: lambda cid: by_id[cid].risk_score,
+            CustomerSort.HEALTH: lambda cid: by_id[cid].health_score,
+            CustomerSort.FEE: lambda cid: customers[cid].monthly_fee,
+            CustomerSort.NAME: lambda cid: customers[cid].name,
+        }
+        for sort, key in keys.items():
+            for descending in (True, False):
+                present = sorted(cid for cid in by_id if key(cid) is not None)
+                present.sort(key=key, reverse=descending)
+                want = present + sorted(cid for cid in by_id if key(cid) is None)
+                query = CustomerQuery(sort=sort, descending=descending, limit=None)
+                page = list_customers(session, query, PARAMS)
+                assert [i.customer_id for i in page.items] == want, (sort, descending)
+                assert page.total == len(want)
+        flagged = list_customers(session, CustomerQuery(flagged_only=True, limit=3, offset=1), PARAMS)
+        assert [i.customer_id for i in flagged.items] == _ranked(after_crm)[1:4]
+        assert flagged.total == len(_ranked(after_crm))
+        item = flagged.items[0]
+        same = by_id[item.customer_id]
+        assert (item.flags, item.evidence) == (same.flags, same.evidence)
+        # Filters together: a search, the flagged ones, the follow-up state; the count agrees.
+        contacted = customers[_ranked(after_crm)[0]]
+        set_follow_up(session, contacted, FollowUpState.CONTACTED, by_name="cs")
+        session.commit()
+        for q, follow_up, want in [
+            (None, FollowUpFilter.CONTACTED, [contacted.customer_id]),
+            (None, FollowUpFilter.NONE, _ranked(after_crm)[1:]),
+            ("heavy", None, [c for c in _ranked(after_crm) if "HEAVY" in c]),
+            ("heavy", FollowUpFilter.NONE, [c for c in _ranked(after_crm)[1:] if "HEAVY" in c]),
+        ]:
+            query = CustomerQuery(q=q, flagged_only=True, follow_up=follow_up, limit=None)
+            page = list_customers(session, query, PARAMS)
+            assert ([i.customer_id for i in page.items], page.total) == (want, len(want)), (q, follow_up)
+
+
+def test_backfill_scores_customers_without_a_row(engine: Engine, tok: JapaneseTokenizer) -> None:
+    """A database from before the rows (or customers written without a refresh) is scored once."""
+    with Session(engine) as session:
+        pks = [add_customer(session, f"OLD{i}", 0.2 * i) for i in range(5)]
+        call_id = add_call(session, "old-call", [GREETING, ("customer", CHURN)], customer_pk=pks[4])
+        analyze_call(session, call_id, tok)
+        on_call_linked(session, call_id, PARAMS, now=NOW)
+        session.commit()
+        for row in session.exec(select(CustomerRisk)).all():
+            session.delete(row)
+        session.commit()
+        assert at_risk(session) == []
+        assert backfill(session, PARAMS, now=NOW) == 5
+        assert backfill(session, PARAMS, now=NOW) == 0
+        session.commit()
+        _stored_matches_scratch(session)
+        assert [a.customer_id for a in at_risk(session)] == ["OLD4"]
