@@ -20,6 +20,7 @@ from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.metadata import make_meta, parse_metadata
 from voc.calls.queries import CallDetail, call_detail, customer_ref, find_call, segments_of
+from voc.calls.queries import list_calls as call_list
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
 from voc.db.calls import Call, CallPublic, SegmentPublic
@@ -262,20 +263,15 @@ def list_calls(
             query = query.where(or_(when < at, and_(when == at, col(Call.id) < after_id)))
         else:
             query = query.where(or_(when > at, and_(when == at, col(Call.id) > after_id)))
-    calls = session.exec(query.limit(limit + 1)).all()
-    more = len(calls) > limit
-    calls = calls[:limit]
-    last = calls[-1] if calls else None
+    items = call_list(session, query, limit + 1)
+    more = len(items) > limit
+    items = items[:limit]
+    last = items[-1] if items else None
     next_cursor = (
         encode_cursor({"id": last.id, "t": (last.started_at or last.created_at).isoformat()})
         if more and last is not None
         else None
     )
-    pks = {c.customer_pk for c in calls if c.customer_pk is not None}
-    refs = dict(
-        session.exec(select(Customer.id, Customer.customer_id).where(col(Customer.id).in_(pks))).all()
-    )
-    items = [CallPublic(**c.model_dump(), customer_id=refs.get(c.customer_pk)) for c in calls]
     return Page[CallPublic](items=items, next_cursor=next_cursor)
 
 

@@ -1,14 +1,19 @@
-"""Reading calls back: the detail document other tools read (names binding) and simple lists."""
+"""Reading calls back: the detail document other tools read (names binding) and simple lists.
+
+A list reads the columns it shows (``CallPublic``'s) and the customer's id in one query, not whole rows
+(the transcripts' redaction spans, the leases) rebuilt object by object.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Select
 from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
 
 from voc.calls.failures import FailureDoc, explain_failure
-from voc.db.calls import Call, Segment
+from voc.db.calls import Call, CallPublic, Segment
 from voc.db.customers import Customer
 from voc.db.types import IsoTimestamp
 from voc.signals.store import SignalDoc, signals_for_call
@@ -43,6 +48,23 @@ class CallDetail(TypedDict):
     metrics: dict[str, Any]
     redactions: list[dict[str, Any]]
     signals: list[SignalDoc]
+
+
+#: The columns of a call a list shows: ``CallPublic``'s fields (its customer id comes from ``customers``).
+LIST_COLUMNS: tuple[Any, ...] = tuple(
+    col(getattr(Call, name)) for name in CallPublic.model_fields if name != "customer_id"
+)
+
+
+def list_calls(session: Session, query: Select[Any], limit: int) -> list[CallPublic]:
+    """The calls ``query`` (a ``select(Call)`` with its filters and order) finds, at most ``limit``, as
+    the list shows them: only the listed columns and the customer id, in one statement."""
+    shown = (
+        query.with_only_columns(*LIST_COLUMNS, col(Customer.customer_id), maintain_column_froms=True)
+        .outerjoin(Customer, col(Customer.id) == col(Call.customer_pk))
+        .limit(limit)
+    )
+    return [CallPublic.model_validate(row._mapping) for row in session.execute(shown)]
 
 
 def find_call(session: Session, ref: str | int) -> Call | None:
