@@ -7,11 +7,20 @@ from voc.bench.api import run_api_bench
 
 def test_api_bench_runs_and_reports_a_table() -> None:
     result = run_api_bench(
-        n_calls=10, segments_per_call=3, concurrency=5, requests=60, duration_s=20, busy_workers=1
+        n_calls=20,
+        n_customers=30,
+        segments_per_call=3,
+        concurrency=(1, 4),
+        requests=50,
+        duration_s=20,
+        workers=0,
+        serving_processes=1,
     )
-    assert result.requests == 60
-    assert all(e.errors == 0 and e.latencies_ms for e in result.endpoints)
+    assert [level.concurrency for level in result.levels] == [1, 4]
+    assert result.requests == 100
+    assert all(e.errors == 0 and e.latencies_ms for level in result.levels for e in level.endpoints)
+    assert result.at_risk > 0  # the seeded signals put customers on the list
     table = result.markdown()
-    assert "| GET /api/v1/calls/{id} |" in table and "p99 ms" in table
-    endpoints = result.as_dict()["endpoints"]
-    assert isinstance(endpoints, dict) and set(endpoints) == {e.name for e in result.endpoints}
+    assert "| GET /api/v1/at-risk?limit=50 | 4 |" in table and "p99 ms" in table
+    levels = result.as_dict()["levels"]
+    assert [set(level["endpoints"]) for level in levels] == [{e.name for e in result.levels[0].endpoints}] * 2

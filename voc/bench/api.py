@@ -1,14 +1,19 @@
-"""``voc bench api``: read latency of the HTTP API under 50 concurrent clients while workers are busy.
+"""``voc bench api``: read latency of the HTTP API at 1 and 50 concurrent clients while workers transcribe.
 
-The app runs in uvicorn on 127.0.0.1 (a random port) in a child process, over a database seeded
-with calls, transcripts and customers. CPU-busy processes stand in for pipeline workers transcribing
-calls, so the numbers show what a CRM sees while the machine is working.
+The service runs as ``voc serve`` runs it: the API in several serving processes (uvicorn, one per core by
+default) and real pipeline workers (``voc.assembly.supervise_workers``, at their lower CPU priority)
+transcribing the example calls throughout. The database is seeded in bulk statements (not through the
+pipeline) with calls, transcripts, signals and customers; then the CRM refresh computes every customer's
+flags and risk row as after an import. Measured, per level of concurrency: the calls list, one call, one
+customer, the customer list and the at-risk list, p50 / p99.
+
+``database_url``: a PostgreSQL server (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): a fresh
+database is created on it for the run and dropped after. By default a fresh SQLite file.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -17,19 +22,27 @@ import socket
 import statistics
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
-from sqlmodel import Session
+from sqlalchemy import create_engine, func, insert, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, col, select
 
-from voc.assembly import build_runtime, load_settings
-from voc.customers.records import upsert_customer
-from voc.db.calls import Call, CallStatus, Segment
-from voc.db.customers import CustomerCreate
+from voc.assembly import build_runtime, load_settings, signal_params, supervise_workers
+from voc.calls.ingest import register_call
+from voc.customers.refresh import refresh_after_records_changed
+from voc.db.calls import Call, CallCreate, CallStatus, Segment
+from voc.db.customers import Customer, CustomerStatus
+from voc.db.risk import CustomerRisk
+from voc.db.signals import CallSignalRow, SignalType
 from voc.db.types import utcnow
 from voc.runtime import Runtime
 from voc.security.keys import create_key
@@ -37,12 +50,21 @@ from voc.settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: What each serving process imports (as ``voc serve``): the library never imports the web layer.
+SERVING_APP = "api.serving:serving_app"
 PHRASES = (
     "料金が高いので解約を考えています",
     "使い方がよく分からなくて困っています",
     "他社のほうが安いと聞きました",
     "ご利用ありがとうございます。担当の佐藤です",
     "請求書の金額について確認したいです",
+)
+SIGNAL_TYPES = (
+    SignalType.CHURN_INTENT,
+    SignalType.VALUE_COMPLAINT,
+    SignalType.DISSATISFACTION,
+    SignalType.COMPETITOR_MENTION,
+    SignalType.FEATURE_STRUGGLE,
 )
 
 
@@ -60,11 +82,8 @@ class EndpointStats:
 
 
 @dataclass
-class ApiBenchResult:
-    calls: int
+class LoadLevel:
     concurrency: int
-    busy_workers: int
-    backend: str
     wall_s: float
     endpoints: list[EndpointStats]
 
@@ -72,46 +91,72 @@ class ApiBenchResult:
     def requests(self) -> int:
         return sum(len(e.latencies_ms) + e.errors for e in self.endpoints)
 
+
+@dataclass
+class ApiBenchResult:
+    backend: str
+    calls: int
+    customers: int
+    at_risk: int
+    workers: int
+    serving_processes: int
+    seed_s: float
+    refresh_s: float
+    transcribed: int  # calls the workers finished while the clients were reading
+    levels: list[LoadLevel]
+
+    @property
+    def requests(self) -> int:
+        return sum(level.requests for level in self.levels)
+
     def markdown(self) -> str:
         lines = [
-            f"API reads: {self.calls} calls seeded ({self.backend}), {self.concurrency} concurrent clients, "
-            f"{self.busy_workers} busy worker process(es), {self.requests} requests in {self.wall_s:.1f} s "
-            f"({self.requests / self.wall_s:.0f} req/s)",
+            f"**{self.backend}**: {self.calls} calls and {self.customers} customers seeded in "
+            f"{self.seed_s:.1f} s ({self.at_risk} on the at-risk list); the CRM refresh (flags and risk "
+            f"rows of every customer) {self.refresh_s:.1f} s. {self.serving_processes} serving "
+            f"process(es); {self.workers} worker process(es) transcribing, {self.transcribed} call(s) "
+            "finished during the measurement.",
             "",
-            "| endpoint | requests | errors | p50 ms | p99 ms |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "| endpoint | clients | requests | errors | p50 ms | p99 ms | req/s |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for e in self.endpoints:
-            p50, p99 = e.quantile(0.5), e.quantile(0.99)
-            lines.append(f"| {e.name} | {len(e.latencies_ms)} | {e.errors} | {p50:.1f} | {p99:.1f} |")
+        for level in self.levels:
+            for e in level.endpoints:
+                rate = len(e.latencies_ms) / level.wall_s if level.wall_s else 0.0
+                lines.append(
+                    f"| {e.name} | {level.concurrency} | {len(e.latencies_ms)} | {e.errors} | "
+                    f"{e.quantile(0.5):.1f} | {e.quantile(0.99):.1f} | {rate:.0f} |"
+                )
         return "\n".join(lines) + "\n"
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
-            "calls": self.calls,
-            "concurrency": self.concurrency,
-            "busy_workers": self.busy_workers,
             "backend": self.backend,
-            "wall_s": round(self.wall_s, 2),
-            "endpoints": {
-                e.name: {
-                    "requests": len(e.latencies_ms),
-                    "errors": e.errors,
-                    "p50_ms": round(e.quantile(0.5), 2),
-                    "p99_ms": round(e.quantile(0.99), 2),
-                    "mean_ms": round(statistics.fmean(e.latencies_ms), 2) if e.latencies_ms else None,
+            "calls": self.calls,
+            "customers": self.customers,
+            "workers": self.workers,
+            "serving_processes": self.serving_processes,
+            "seed_s": round(self.seed_s, 2),
+            "refresh_s": round(self.refresh_s, 2),
+            "transcribed": self.transcribed,
+            "levels": [
+                {
+                    "concurrency": level.concurrency,
+                    "wall_s": round(level.wall_s, 2),
+                    "endpoints": {
+                        e.name: {
+                            "requests": len(e.latencies_ms),
+                            "errors": e.errors,
+                            "p50_ms": round(e.quantile(0.5), 2),
+                            "p99_ms": round(e.quantile(0.99), 2),
+                            "mean_ms": round(statistics.fmean(e.latencies_ms), 2) if e.latencies_ms else None,
+                        }
+                        for e in level.endpoints
+                    },
                 }
-                for e in self.endpoints
-            },
+                for level in self.levels
+            ],
         }
-
-
-def _spin(stop: EventType) -> None:
-    """A stand-in for a worker transcribing a call: one core at 100 %."""
-    digest = b"voc"
-    while not stop.is_set():
-        for _ in range(20_000):
-            digest = hashlib.sha256(digest).digest()
 
 
 def _free_port() -> int:
@@ -120,17 +165,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(settings: Settings, port: int) -> None:
-    # The web layer is started by import string, as `voc serve` does: the library never imports it.
+def _serve(settings: Settings, port: int, processes: int) -> None:
     os.environ["VOC_DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         os.environ["VOC_DATABASE_URL"] = settings.database_url
     uvicorn.run(
-        "api.app:create_app", factory=True, host="127.0.0.1", port=port, log_level="warning", access_log=False
+        SERVING_APP,
+        factory=True,
+        workers=processes,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
     )
 
 
-def _wait_until_up(url: str, server: multiprocessing.process.BaseProcess, timeout_s: float = 60) -> None:
+def _wait_until_up(url: str, server: multiprocessing.process.BaseProcess, timeout_s: float = 90) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if not server.is_alive():
@@ -140,52 +190,166 @@ def _wait_until_up(url: str, server: multiprocessing.process.BaseProcess, timeou
                 return
         except httpx.HTTPError:
             pass
-        time.sleep(0.1)
+        time.sleep(0.2)
     raise RuntimeError("the API server did not start")
 
 
-def seed(rt: Runtime, n_calls: int, segments_per_call: int, *, seed_value: int = 7) -> list[str]:
-    """Calls with transcripts, a customer for every five calls; returns the customer ids."""
+@contextmanager
+def fresh_postgres(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server of ``server_url`` for the run; dropped afterwards."""
+    name = f"voc_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _chunks(rows: list[dict[str, Any]], size: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def seed(
+    engine: Engine,
+    n_calls: int,
+    n_customers: int,
+    segments_per_call: int,
+    *,
+    signal_share: float = 0.3,
+    seed_value: int = 7,
+) -> tuple[list[str], list[int]]:
+    """Customers, transcribed calls and their signals in bulk INSERTs; returns the customer ids and the
+    call ids. Rows are built from the table models, so every column gets its default."""
     rng = random.Random(seed_value)
-    customers = []
-    with Session(rt.engine, expire_on_commit=False) as session:
-        for i in range(max(1, n_calls // 5)):
-            customer, _ = upsert_customer(
-                session,
-                CustomerCreate(
-                    customer_id=f"B{i:05d}", name=f"顧客{i}", plan="スタンダード", monthly_fee=4980
-                ),
-            )
-            customers.append(customer)
-        session.flush()
-        now = utcnow()
-        for i in range(n_calls):
-            call = Call(
-                audio_sha256=hashlib.sha256(f"bench-{seed_value}-{i}".encode()).hexdigest(),
+    now = utcnow()
+    customers = [
+        Customer(
+            customer_id=f"B{i:05d}",
+            name=f"顧客{i}",
+            plan=rng.choice(("ライト", "スタンダード", "プレミアム")),
+            monthly_fee=rng.choice((1980, 4980, 9800, 29800)),
+            usage_rate=round(rng.random(), 3),
+            tenure_months=rng.randint(0, 120),
+            status=CustomerStatus.CHURNED if rng.random() < 0.05 else CustomerStatus.ACTIVE,
+            attributes={"segment": rng.choice(("SMB", "ENT", "個人"))},
+        ).model_dump(exclude={"id"})
+        for i in range(n_customers)
+    ]
+    with engine.begin() as conn:
+        for chunk in _chunks(customers):
+            conn.execute(insert(Customer), chunk)
+        pks = [pk for (pk,) in conn.execute(select(Customer.id).order_by(col(Customer.id))).all()]
+        calls = [
+            Call(
+                audio_sha256=f"{i:064x}",
                 external_id=f"bench-{i}",
                 agent=f"agent{i % 7}",
                 started_at=now - timedelta(minutes=i),
-                customer_pk=customers[i % len(customers)].id,
+                customer_pk=pks[(i * 7919) % len(pks)],
                 status=CallStatus.DONE,
+                stage_progress=1.0,
+                attempts=1,
                 duration_s=segments_per_call * 6.0,
+                channels=2,
                 metrics={"talk_ratio": 0.5},
-            )
-            session.add(call)
-            session.flush()
-            assert call.id is not None
+            ).model_dump(exclude={"id"})
+            for i in range(n_calls)
+        ]
+        call_ids: list[int] = []
+        for chunk in _chunks(calls):
+            returning = insert(Call).returning(col(Call.id), sort_by_parameter_order=True)
+            found = conn.execute(returning, chunk).scalars().all()
+            call_ids.extend(int(pk) for pk in found if pk is not None)
+        segments: list[dict[str, Any]] = []
+        signals: list[dict[str, Any]] = []
+        # One row built (and validated) by each model; the others are copies of it with their values.
+        segment_row = Segment(call_id=0, idx=0, speaker="operator", start=0, end=0, text="").model_dump(
+            exclude={"id"}
+        )
+        signal_row = CallSignalRow(
+            call_id=0,
+            segment_idx=0,
+            type=SignalType.CHURN_INTENT,
+            score=0,
+            speaker="",
+            start=0,
+            end=0,
+            text="x",
+        ).model_dump(exclude={"id"})
+        for call_id in call_ids:
             for j in range(segments_per_call):
-                session.add(
-                    Segment(
-                        call_id=call.id,
-                        idx=j,
-                        speaker="customer" if j % 2 else "operator",
-                        start=j * 6.0,
-                        end=j * 6.0 + 5.5,
-                        text=rng.choice(PHRASES),
+                phrase = rng.choice(PHRASES)
+                speaker = "customer" if j % 2 else "operator"
+                place = {"call_id": call_id, "speaker": speaker, "start": j * 6.0, "end": j * 6.0 + 5.5}
+                segments.append(segment_row | place | {"idx": j, "text": phrase, "tokens": []})
+                if j == 1 and rng.random() < signal_share:
+                    signals.append(
+                        signal_row
+                        | place
+                        | {
+                            "segment_idx": j,
+                            "type": rng.choice(SIGNAL_TYPES),
+                            "score": round(rng.uniform(0.55, 0.95), 3),
+                            "text": phrase,
+                        }
                     )
-                )
+            if len(segments) >= 20_000:
+                conn.execute(insert(Segment), segments)
+                segments = []
+        if segments:
+            conn.execute(insert(Segment), segments)
+        for chunk in _chunks(signals):
+            conn.execute(insert(CallSignalRow), chunk)
+    return [str(c["customer_id"]) for c in customers], call_ids
+
+
+def enqueue_audio(rt: Runtime, files: Sequence[Path], copies: int) -> list[int]:
+    """Queue ``copies`` calls of each recording (stored once, content-addressed) for the workers."""
+    ids = []
+    with Session(rt.engine) as session:
+        for path in files:
+            audio = rt.store.put_file(path)
+            layout = "mono" if "mono" in path.stem else "stereo_operator_left"
+            for n in range(copies):
+                meta = CallCreate(external_id=f"work-{path.stem}-{n}", channel_layout=layout)
+                registered = register_call(session, audio, meta, original_filename=path.name)
+                assert registered.call.id is not None
+                ids.append(registered.call.id)
         session.commit()
-    return [c.customer_id for c in customers]
+    return ids
+
+
+def _done(engine: Engine, ids: Sequence[int]) -> int:
+    with Session(engine) as session:
+        found = session.exec(
+            select(func.count())
+            .select_from(Call)
+            .where(col(Call.id).in_(list(ids)), Call.status == CallStatus.DONE)
+        ).one()
+    return int(found)
+
+
+def _wait_until_transcribing(engine: Engine, ids: Sequence[int], timeout_s: float = 180) -> None:
+    """Until a worker has loaded its model and is transcribing (the reads are measured against that)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with Session(engine) as session:
+            busy = session.exec(
+                select(func.count())
+                .select_from(Call)
+                .where(col(Call.id).in_(list(ids)), Call.status == CallStatus.TRANSCRIBING)
+            ).one()
+        if busy:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("no worker started transcribing")
 
 
 async def _load(
@@ -226,74 +390,133 @@ async def _load(
     return list(stats.values())
 
 
+def _at_risk_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        listed = select(func.count()).select_from(CustomerRisk).where(CustomerRisk.listed == True)  # noqa: E712
+        return int(session.exec(listed).one())
+
+
 def run_api_bench(
     *,
-    n_calls: int = 500,
-    segments_per_call: int = 30,
-    concurrency: int = 50,
-    requests: int = 3000,
-    duration_s: float = 60.0,
-    busy_workers: int = 1,
+    n_calls: int = 10_000,
+    n_customers: int = 20_000,
+    segments_per_call: int = 12,
+    concurrency: Sequence[int] = (1, 50),
+    requests: int = 100_000,
+    duration_s: float = 45.0,
+    workers: int = 2,
+    audio: Sequence[Path] = (),
+    serving_processes: int | None = None,
+    copies: int = 8,
     database_url: str | None = None,
     data_dir: Path | None = None,
 ) -> ApiBenchResult:
-    """Seed, serve, load and measure; bounded by ``requests`` and ``duration_s``, whichever comes first.
+    """Seed, serve, keep ``workers`` transcribing, and load at each level of ``concurrency`` for
+    ``duration_s`` or ``requests`` requests, whichever comes first.
 
-    ``database_url`` (e.g. PostgreSQL) must point to an empty database; by default a fresh SQLite file.
+    ``database_url``: a PostgreSQL server to create a fresh database on (dropped after); default SQLite.
+    ``workers`` > 0 needs the ASR model and ``audio``: they transcribe ``copies`` calls of each file.
     """
+    if workers and not audio:
+        raise ValueError("transcribing workers need recordings (audio)")
+    if database_url:
+        with fresh_postgres(database_url) as url:
+            return _run(url, n_calls, n_customers, segments_per_call, concurrency, requests, duration_s,
+                        workers, audio, serving_processes, copies, data_dir)  # fmt: skip
+    return _run(None, n_calls, n_customers, segments_per_call, concurrency, requests, duration_s,
+                workers, audio, serving_processes, copies, data_dir)  # fmt: skip
+
+
+def _run(
+    database_url: str | None,
+    n_calls: int,
+    n_customers: int,
+    segments_per_call: int,
+    concurrency: Sequence[int],
+    requests: int,
+    duration_s: float,
+    workers: int,
+    audio: Sequence[Path],
+    serving_processes: int | None,
+    copies: int,
+    data_dir: Path | None,
+) -> ApiBenchResult:
     with tempfile.TemporaryDirectory(prefix="voc-bench-api-") as tmp:
         root = data_dir or Path(tmp)
         settings = load_settings(_env_file=None, data_dir=root / "var", database_url=database_url)
+        if workers and not (settings.asr.model_dir / "model.bin").exists():
+            raise FileNotFoundError(f"transcribing workers need the ASR model: {settings.asr.model_dir}")
+        processes = serving_processes or max(1, os.cpu_count() or 1)
         rt = build_runtime(settings, migrate=True)
         try:
-            customers = seed(rt, n_calls, segments_per_call)
+            started = time.perf_counter()
+            customers, call_ids = seed(rt.engine, n_calls, n_customers, segments_per_call)
+            seed_s = time.perf_counter() - started
+            started = time.perf_counter()
+            with Session(rt.engine) as session:
+                refresh_after_records_changed(session, signal_params(settings))
+                session.commit()
+            refresh_s = time.perf_counter() - started
             with Session(rt.engine) as session:
                 _, key = create_key(session, "analyst", "bench")
                 session.commit()
+            work = enqueue_audio(rt, audio, copies) if workers else []
             context = multiprocessing.get_context("spawn")
             port = _free_port()
-            # Its own process, as with `voc serve`: the load generator must not share the GIL.
-            server = context.Process(target=_serve, args=(settings, port), daemon=True)
+            # Its own processes, as with `voc serve`: the load generator must not share their GIL.
+            # Not a daemon: uvicorn's manager starts the serving processes (stopped in `finally`).
+            server = context.Process(target=_serve, args=(settings, port, processes))
             server.start()
-            stop = context.Event()
-            busy = [context.Process(target=_spin, args=(stop,), daemon=True) for _ in range(busy_workers)]
+            supervisor = supervise_workers(settings, rt.engine, workers).start() if workers else None
             try:
                 _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
-                for proc in busy:
-                    proc.start()
-                ids = [str(i) for i in range(1, n_calls + 1)]
+                if work:
+                    _wait_until_transcribing(rt.engine, work)
+                rng = random.Random(3)
+                some_calls = rng.sample(call_ids, min(500, len(call_ids)))
+                some_customers = rng.sample(customers, min(500, len(customers)))
                 targets = [
                     ("GET /api/v1/calls?limit=50", ["/api/v1/calls?limit=50"]),
-                    ("GET /api/v1/calls/{id}", [f"/api/v1/calls/{i}" for i in ids]),
-                    ("GET /api/v1/customers/{id}", [f"/api/v1/customers/{c}" for c in customers]),
+                    ("GET /api/v1/calls/{id}", [f"/api/v1/calls/{i}" for i in some_calls]),
+                    ("GET /api/v1/customers/{id}", [f"/api/v1/customers/{c}" for c in some_customers]),
+                    ("GET /api/v1/customers?limit=50", ["/api/v1/customers?limit=50"]),
+                    ("GET /api/v1/at-risk?limit=50", ["/api/v1/at-risk?limit=50"]),
                 ]
-                started = time.perf_counter()
-                endpoints = asyncio.run(
-                    _load(
-                        f"http://127.0.0.1:{port}",
-                        key,
-                        targets,
-                        concurrency=concurrency,
-                        total=requests,
-                        duration_s=duration_s,
+                # Each serving process's first requests (imports, pool) are not what a CRM sees later.
+                asyncio.run(_load(f"http://127.0.0.1:{port}", key, targets, concurrency=4,
+                                  total=20 * len(targets) * processes, duration_s=30))  # fmt: skip
+                done_before = _done(rt.engine, work) if work else 0
+                levels = []
+                for clients in concurrency:
+                    began = time.perf_counter()
+                    endpoints = asyncio.run(
+                        _load(
+                            f"http://127.0.0.1:{port}",
+                            key,
+                            targets,
+                            concurrency=clients,
+                            total=requests,
+                            duration_s=duration_s,
+                        )
                     )
-                )
-                wall = time.perf_counter() - started
+                    levels.append(LoadLevel(clients, time.perf_counter() - began, endpoints))
+                transcribed = (_done(rt.engine, work) - done_before) if work else 0
             finally:
-                stop.set()
-                for proc in busy:
-                    proc.join(10)
-                    if proc.is_alive():
-                        proc.terminate()
+                if supervisor is not None:
+                    supervisor.stop()
                 server.terminate()
                 server.join(30)
             return ApiBenchResult(
-                calls=n_calls,
-                concurrency=concurrency,
-                busy_workers=busy_workers,
                 backend=rt.engine.dialect.name,
-                wall_s=wall,
-                endpoints=endpoints,
+                calls=n_calls,
+                customers=n_customers,
+                at_risk=_at_risk_count(rt.engine),
+                workers=workers,
+                serving_processes=processes,
+                seed_s=seed_s,
+                refresh_s=refresh_s,
+                transcribed=transcribed,
+                levels=levels,
             )
         finally:
             rt.close()

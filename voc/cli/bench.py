@@ -190,17 +190,34 @@ def bench_topics(
 
 @app.command("api")
 def bench_api(
-    calls: int = typer.Option(500, min=10, help="Seeded calls."),
-    concurrency: int = typer.Option(50, min=1),
-    requests: int = typer.Option(3000, min=10),
+    calls: int = typer.Option(10_000, min=10, help="Seeded calls."),
+    customers: int = typer.Option(20_000, min=10, help="Seeded customers."),
+    clients: list[int] = typer.Option([1, 50], "--clients", help="Concurrent clients, one run each."),
+    seconds: float = typer.Option(45.0, min=1, help="Load per level of clients."),
+    workers: int = typer.Option(2, min=0, help="Worker processes transcribing the example calls meanwhile."),
+    database_url: str | None = typer.Option(
+        None, help="A PostgreSQL server: a fresh database is created on it and dropped. Default: SQLite."
+    ),
     output: Path = OutputOption,
 ) -> None:
-    """p50/p99 of reads at N concurrent clients while a worker keeps the CPU busy."""
+    """p50/p99 of API reads at 1 and 50 concurrent clients while workers transcribe, as `voc serve` runs."""
     from voc.bench.api import run_api_bench  # uvicorn, httpx: see the note at the top
 
-    result = run_api_bench(n_calls=calls, concurrency=concurrency, requests=requests)
-    table = "## API reads under load (`voc bench api`)\n\n" + result.markdown()
-    write_section(output, "api", table)
+    audio = sorted(Path("examples/calls").glob("*.flac")) if workers else []
+    if workers and not audio:
+        fail("no examples/calls/*.flac here: run it from the repository root, or --workers 0")
+    result = run_api_bench(
+        n_calls=calls,
+        n_customers=customers,
+        concurrency=clients,
+        duration_s=seconds,
+        workers=workers,
+        audio=audio,
+        database_url=database_url,
+    )
+    section = f"api-{result.backend}"
+    table = f"## API reads under load (`voc bench api`, {result.backend})\n\n" + result.markdown()
+    write_section(output, section, table)
     typer.echo(table)
 
 
