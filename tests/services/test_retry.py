@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from typer.testing import CliRunner, Result
 
-from api.app import create_app
-from tests.api.conftest import make_key
 from voc.cli.calls import app as calls_app
 from voc.db.calls import Call, CallStatus
 from voc.errors import ConflictError, NotFoundError, VocError
 from voc.runtime import Runtime
-
-
-@pytest.fixture
-def api(runtime: Runtime) -> Iterator[TestClient]:
-    headers = {"Authorization": f"Bearer {make_key(runtime, 'supervisor')}"}
-    with TestClient(create_app(runtime=runtime), headers=headers) as client:
-        yield client
 
 
 def cli_retry(runtime: Runtime, ref: str) -> Result:

@@ -3,7 +3,6 @@ answer from both (a PNG named .flac is refused by its bytes, a real mp3 and flac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,21 +10,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
-from api.app import create_app
-from tests.api.conftest import make_key
 from voc.cli.calls import app as calls_app
 from voc.db.calls import Call
 from voc.errors import InvalidInputError, UnsupportedMediaError
 from voc.runtime import Runtime
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
-
-
-@pytest.fixture
-def api(runtime: Runtime) -> Iterator[TestClient]:
-    headers = {"Authorization": f"Bearer {make_key(runtime, 'supervisor')}"}
-    with TestClient(create_app(runtime=runtime), headers=headers) as client:
-        yield client
 
 
 def ingest(runtime: Runtime, *files: Path) -> Result:
