@@ -189,3 +189,9 @@ def test_backfill_scores_customers_without_a_row(engine: Engine, tok: JapaneseTo
         session.commit()
         _stored_matches_scratch(session)
         assert [a.customer_id for a in at_risk(session)] == ["OLD4"]
+        # A customer written without a refresh: the customer list scores them before it reads.
+        add_customer(session, "LATE", 0.5)
+        session.commit()
+        page = list_customers(session, CustomerQuery(sort=CustomerSort.CUSTOMER_ID, limit=None), PARAMS)
+        assert [i.customer_id for i in page.items] == ["OLD4", "OLD3", "OLD2", "OLD1", "OLD0", "LATE"]
+        _stored_matches_scratch(session)
