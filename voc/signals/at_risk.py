@@ -76,22 +76,20 @@ def assess_from_scratch(
 
 
 def backfill(session: Session, params: SignalParams, *, now: datetime | None = None) -> int:
-    """Rows for the customers that have none (a database from before ``customer_risk``, customers written
-    without a refresh); returns how many were written. Flushes only."""
-    missing = [
-        pk
-        for pk in session.exec(
-            select(Customer.id)
-            .outerjoin(CustomerRisk, col(CustomerRisk.customer_pk) == col(Customer.id))
-            .where(col(CustomerRisk.customer_pk).is_(None))
-        ).all()
-        if pk is not None
-    ]
+    """When some customers have no row (a database from before ``customer_risk``, customers written
+    without a refresh): every row, as the population is now (a new customer moves the usage ranks and
+    the median value of all). Returns how many customers had none. Flushes only."""
+    missing = session.exec(
+        select(func.count())
+        .select_from(Customer)
+        .outerjoin(CustomerRisk, col(CustomerRisk.customer_pk) == col(Customer.id))
+        .where(col(CustomerRisk.customer_pk).is_(None))
+    ).one()
     if not missing:
         return 0
     at = now or utcnow()
-    store_all(session, assess_from_scratch(session, params, missing, now=at), at)
-    return len(missing)
+    store_all(session, assess_from_scratch(session, params, now=at), at)
+    return int(missing)
 
 
 def rows_complete(session: Session) -> bool:
