@@ -16,10 +16,9 @@ from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
 from voc.assembly import signal_params
 from voc.audit.log import record
-from voc.csvfiles import decode_csv
 from voc.customers.followup import set_follow_up
 from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, customers_csv, list_customers
-from voc.customers.records import import_csv, to_public, upsert_customer, upsert_many
+from voc.customers.records import to_public, upsert_customer, upsert_many
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerPublic, FollowUpState
@@ -27,6 +26,7 @@ from voc.db.signals import CustomerFlagEvent
 from voc.db.types import IsoDateTime, IsoTimestamp
 from voc.privacy.erasure import erase_customer
 from voc.security.keys import Principal
+from voc.services import customer_import
 from voc.signals.at_risk import customer_scores
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], responses=COMMON)
@@ -259,22 +259,30 @@ def batch_upsert(body: list[CustomerCreate], session: SessionDep, rt: RuntimeDep
     "/import",
     response_model=ImportResult,
     summary="Import a CRM CSV (bad rows reported by line)",
-    dependencies=[allow("customers.write")],
     responses=problems(413),
 )
 def import_customers(
-    file: Annotated[UploadFile, File()], session: SessionDep, rt: RuntimeDep
+    file: Annotated[UploadFile, File()],
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    principal: Annotated[Principal, allow("customers.write")],
 ) -> ImportResult:
-    """UTF-8 (with or without BOM) or Shift_JIS / CP932, as Excel saves it."""
-    text = decode_csv(file.file.read())
-    report = import_csv(session, text)
-    linked = _refresh(session, rt)
+    """UTF-8 (with or without BOM) or Shift_JIS / CP932, as Excel saves it; the same import as
+    `voc customers import`."""
+    done = customer_import.import_customers(
+        session,
+        file.file.read(),
+        signal_params(rt.settings),
+        actor=principal,
+        ip=request.client.host if request.client else None,
+    )
     session.commit()
     return ImportResult(
-        created=report.created,
-        updated=report.updated,
-        linked_calls=len(linked),
-        errors=[{"line": line, "reason": reason} for line, reason in report.errors],
+        created=done.created,
+        updated=done.updated,
+        linked_calls=len(done.linked_calls),
+        errors=[{"line": line, "reason": reason} for line, reason in done.errors],
     )
 
 

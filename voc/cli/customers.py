@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 
 from voc.assembly import signal_params
 from voc.cli.common import fail, print_json, runtime, say_where
-from voc.csvfiles import CsvEncodingError, read_csv_file
+from voc.csvfiles import CsvEncodingError
 from voc.customers.listing import CustomerQuery, CustomerSort, customers_csv, list_customers
-from voc.customers.records import import_csv, to_public
-from voc.customers.refresh import refresh_after_records_changed
+from voc.customers.records import to_public
 from voc.db.customers import Customer
+from voc.services.customer_import import import_customers
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,16 +30,13 @@ def import_cmd(
     rt = runtime(ctx)
     with Session(rt.engine) as session:
         try:
-            text = read_csv_file(csv_path)
+            report = import_customers(session, csv_path, signal_params(rt.settings), actor=None)
         except CsvEncodingError as exc:
             fail(f"{csv_path}: {exc}")
-        report = import_csv(session, text)
-        params = signal_params(rt.settings)
-        linked = refresh_after_records_changed(session, params).linked_calls
         session.commit()
     typer.echo(f"{report.created} created, {report.updated} updated, {len(report.errors)} rejected")
-    if linked:
-        typer.echo(f"{len(linked)} earlier calls linked to their customers by phone number")
+    if report.linked_calls:
+        typer.echo(f"{len(report.linked_calls)} earlier calls linked to their customers by phone number")
     for line, reason in report.errors:
         typer.echo(f"  line {line}: {reason}", err=True)
     if report.errors and not report.loaded:
