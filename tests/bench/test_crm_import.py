@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from typer.testing import CliRunner
 
+from tests.conftest import BACKENDS
+from tests.databases import POSTGRES_ADMIN_URL
 from tests.signals.helpers import add_customer
 from voc.bench.crm_data import crm_rows
 from voc.bench.crm_import import run_crm_import_bench
+from voc.cli.bench import app as bench_app
 from voc.errors import ConflictError
 
 
@@ -34,3 +38,23 @@ def test_the_bench_refuses_a_database_with_customers(
         session.commit()
     with pytest.raises(ConflictError, match="empty database"):
         run_crm_import_bench(tmp_path, rows=10, calls=0, database_url=database_url)
+
+
+def test_voc_bench_crm_import_writes_its_section(tmp_path: Path) -> None:
+    output = tmp_path / "BENCHMARKS.md"
+    result = CliRunner().invoke(
+        bench_app, ["crm-import", "--rows", "50", "--calls", "5", "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    text = output.read_text(encoding="utf-8")
+    assert "<!-- bench:crm-import-sqlite -->" in text and "| first (all new) |" in text
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="VOC_TEST_BACKENDS leaves PostgreSQL out")
+def test_voc_bench_crm_import_on_a_fresh_postgres_database(tmp_path: Path) -> None:
+    output = tmp_path / "BENCHMARKS.md"
+    server = POSTGRES_ADMIN_URL
+    args = ["crm-import", "--rows", "50", "--calls", "5", "--database-url", server, "--output", str(output)]
+    result = CliRunner().invoke(bench_app, args)
+    assert result.exit_code == 0, result.output
+    assert "<!-- bench:crm-import-postgresql -->" in output.read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from voc.assembly import load_settings
+from voc.assembly import load_settings, signal_params
 from voc.bench.benchmarks_file import write_section
 from voc.cli.common import fail
 
@@ -244,4 +244,31 @@ def bench_scale(
         )
     table = result.to_markdown()
     write_section(output, "scale", table)
+    typer.echo(table)
+
+
+@app.command("crm-import")
+def bench_crm_import(
+    rows: int = typer.Option(20_000, min=10, help="Rows of the generated CRM export (Shift_JIS)."),
+    calls: int = typer.Option(10_000, min=0, help="Analysed calls waiting for their customers' import."),
+    database_url: str | None = typer.Option(
+        None, help="A PostgreSQL server: a fresh database is created on it and dropped. Default: SQLite."
+    ),
+    output: Path = OutputOption,
+) -> None:
+    """A generated CRM export imported into a fresh database, then again with every row changed, through
+    `voc customers import`'s service: seconds for each, calls linked and flags recomputed included."""
+    import tempfile
+    from contextlib import nullcontext
+
+    # The generator, and the fresh PostgreSQL database `voc bench api` uses: see the note at the top.
+    from voc.bench.api import fresh_postgres
+    from voc.bench.crm_import import run_crm_import_bench
+
+    params = signal_params(load_settings())
+    database = fresh_postgres(database_url) if database_url else nullcontext(None)
+    with tempfile.TemporaryDirectory(prefix="voc-bench-crm-") as tmp, database as url:
+        result = run_crm_import_bench(Path(tmp), rows=rows, calls=calls, database_url=url, params=params)
+    table = f"## CRM import (`voc bench crm-import`, {result.backend})\n\n" + result.markdown()
+    write_section(output, f"crm-import-{result.backend}", table)
     typer.echo(table)
