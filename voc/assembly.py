@@ -222,6 +222,7 @@ def start_duties(rt: Runtime, stop: threading.Event) -> threading.Thread:
         retention_days=settings.audio_retention_days,
         refit_every_days=settings.topics.refit_every_days,
         topic_params=topic_params(settings),
+        signal_params=signal_params(settings),
     )
     duties = BackgroundDuties(rt.engine, rt.store, schedule)
     thread = threading.Thread(target=duties.run, args=(stop,), name="voc-duties", daemon=True)

@@ -21,7 +21,7 @@ from voc.db.risk import CustomerRisk
 from voc.db.signals import CallSignalRow
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.signals.analyze import analyze_call
-from voc.signals.at_risk import assess_customers, assess_from_scratch, at_risk, backfill
+from voc.signals.at_risk import assess_customers, assess_from_scratch, at_risk, backfill, rescore_stale
 from voc.signals.feedback import record_feedback
 from voc.signals.flags import on_call_linked
 from voc.signals.params import SignalParams
@@ -132,6 +132,14 @@ def test_rows_follow_analyses_feedback_and_crm_changes(engine: Engine, tok: Japa
         a_row = session.get(CustomerRisk, pks["A-HEAVY"])
         assert a_row is not None and "cost_performance_gap" not in a_row.flags
         assert [a.customer_id for a in at_risk(session, 50)] == _ranked(after_crm)
+        # Time alone: the daily rescoring (a worker duty) brings every row to the decay of its day.
+        crm_time = max(r.computed_at for r in session.exec(select(CustomerRisk)).all())
+        later = crm_time + timedelta(days=40)
+        assert rescore_stale(session, PARAMS, now=crm_time + timedelta(hours=1)) == 0
+        assert rescore_stale(session, PARAMS, now=later) > 0
+        session.commit()
+        assert {r.computed_at for r in session.exec(select(CustomerRisk)).all()} == {later}
+        after_crm = _stored_matches_scratch(session)
 
         # The customer list, every sort both ways, against the same data sorted in Python.
         by_id = {a.customer_id: a for a in after_crm}

@@ -1,5 +1,6 @@
 """What every worker process does beside calls: webhook deliveries, relaying flag changes as events,
-the audio retention period and the scheduled topic refit. Each duty is safe to run in several
+the audio retention period, the scheduled topic refit and the daily rescoring of the customers' risk rows
+(their recency decay moves with time alone). Each duty is safe to run in several
 processes at once (claims, idempotent keys, versioned models)."""
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sqlmodel import Session
 from voc.audio_store import AudioStore
 from voc.db.types import utcnow
 from voc.privacy.retention import apply_retention
+from voc.signals.at_risk import rescore_stale
+from voc.signals.params import SignalParams
 from voc.webhooks.delivery import WebhookDispatcher
 from voc.webhooks.events import relay_flag_events
 
@@ -33,6 +36,7 @@ class DutySchedule:
     retention_every_s: float = 3600.0
     refit_every_days: int | None = None
     topic_params: TopicParams | None = None  # None: the defaults
+    signal_params: SignalParams | None = None  # None: the defaults
 
 
 class BackgroundDuties:
@@ -70,6 +74,14 @@ class BackgroundDuties:
                     log.info("retention: audio of %d calls deleted", removed)
         except Exception:
             log.exception("scheduled retention failed")
+        try:
+            with Session(self.engine) as session:
+                changed = rescore_stale(session, schedule.signal_params or SignalParams())
+                session.commit()
+            if changed:
+                log.info("risk rows rescored: %d changed", changed)
+        except Exception:
+            log.exception("rescoring the risk rows failed")
         try:
             if schedule.refit_every_days:
                 # Imported here: scikit-learn takes seconds to import, and a restarted worker process

@@ -14,7 +14,7 @@ and CRM records (the rows' backfill, and the check that the rows are right).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import func
@@ -36,6 +36,7 @@ __all__ = [
     "at_risk",
     "backfill",
     "customer_scores",
+    "rescore_stale",
 ]
 
 
@@ -90,6 +91,22 @@ def backfill(session: Session, params: SignalParams, *, now: datetime | None = N
     at = now or utcnow()
     store_all(session, assess_from_scratch(session, params, now=at), at)
     return int(missing)
+
+
+def rescore_stale(
+    session: Session,
+    params: SignalParams,
+    *,
+    max_age: timedelta = timedelta(days=1),
+    now: datetime | None = None,
+) -> int:
+    """Every row again when the oldest is older than ``max_age``: the recency decay moves scores with
+    time alone (a day is at most 2.3 % of a weight). Returns how many rows changed. Flushes only."""
+    at = now or utcnow()
+    oldest = session.exec(select(func.min(CustomerRisk.computed_at))).one()
+    if oldest is None or oldest > at - max_age:
+        return 0
+    return store_all(session, assess_from_scratch(session, params, now=at), at)
 
 
 def rows_complete(session: Session) -> bool:
