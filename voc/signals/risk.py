@@ -10,8 +10,11 @@ What moves the scores, and what refreshes them:
 - the population (usage rank, the median customer value): only CRM changes move it, and those recompute
   every customer's flags and row (``voc.customers.refresh.refresh_after_records_changed``, set-based);
 - time (the recency decay, half-life ``recency_half_life_days``): a row holds the scores as of
-  ``computed_at``; every recompute and CRM change renews them and ``voc signals recompute`` renews all.
-  Within a day of ``computed_at`` a weight is off by at most 1 − 0.5 ** (1 / 30) ≈ 2.3 % (relative).
+  ``computed_at``; every recompute and CRM change renews them, and the workers' daily duty
+  (``voc.signals.at_risk.rescore_stale``) renews all once the oldest is a day old. Within a day of
+  ``computed_at`` a weight is off by at most 1 − 0.5 ** (1 / 30) ≈ 2.3 % (relative).
+- customers written without a refresh: the customer list notices (max ids) and rescores every row
+  (``voc.signals.at_risk.backfill``), as ``voc db upgrade`` and start-up do for a database from before.
 """
 
 from __future__ import annotations
