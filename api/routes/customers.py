@@ -181,11 +181,13 @@ def list_customers_route(
             headers={"Content-Disposition": 'attachment; filename="customers.csv"'},
         )
     more = offset + limit < page.total
-    return CustomerList(
-        items=[CustomerListItem.model_validate(item.as_dict()) for item in page.items],
-        total=page.total,
-        next_offset=offset + limit if more else None,
-    )
+    # A plain document: FastAPI validates it once against CustomerList (a model built here would be
+    # dumped and validated again).
+    return {
+        "items": [item.as_dict() for item in page.items],
+        "total": page.total,
+        "next_offset": offset + limit if more else None,
+    }
 
 
 class FollowUpIn(BaseModel):
