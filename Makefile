@@ -63,6 +63,7 @@ bench: models
 	@if [ -f var/bench-calls/calls.csv ]; then $(VOC) bench asr var/bench-calls --section asr; \
 	else echo "var/bench-calls missing: scripts/make_bench_calls.py (see scripts/README.md)"; fi
 	$(VOC) bench api
+	$(VOC) bench api --database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 	$(VOC) bench scale
 
 clean:
