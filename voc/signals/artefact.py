@@ -36,7 +36,7 @@ MANIFEST_FILE = "detector.json"
 # Embeddings of the corpus, kept between builds and benchmarks (never read by the service).
 EMBEDDINGS_FILE = "embeddings.npz"
 # Bump when the detector's code changes what a trained model holds.
-FORMAT = 3
+FORMAT = 4
 
 
 class DetectorUnavailableError(UnavailableError, RuntimeError):
@@ -111,7 +111,7 @@ def build_detector(
     items = data.items
     log.info("training the signal detector on %d utterances (%d heard)", len(items), len(data.heard))
     with cached_embeddings(out_dir / EMBEDDINGS_FILE):
-        detector = fit_detector(items, [analyzer.analyse(u.text) for u in items], params)
+        detector = fit_detector(items, [analyzer.analyse(u.text) for u in items], params, analyzer.analyse)
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp")
     partial.write_bytes(pickle.dumps(detector, protocol=pickle.HIGHEST_PROTOCOL))

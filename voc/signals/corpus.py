@@ -20,6 +20,7 @@ from voc.errors import InvalidInputError
 from voc.signals.rules import SIGNAL_TYPES
 
 SENTIMENT_LABELS = frozenset({"negative", "neutral", "positive"})
+HEARD_SUFFIX = "#heard"  # a heard copy's id is its clean line's id plus this
 
 
 class CorpusError(InvalidInputError):
@@ -93,5 +94,5 @@ def load_heard(path: Path, clean: Sequence[LabelledUtterance]) -> list[LabelledU
         # A line rendered from words the corpus no longer holds under this id is stale.
         stale = source is not None and "text" in obj and obj["text"] != source.text
         if source is not None and heard and not stale:
-            out.append(replace(source, id=f"{source.id}#heard", text=heard, heard=True))
+            out.append(replace(source, id=source.id + HEARD_SUFFIX, text=heard, heard=True))
     return out

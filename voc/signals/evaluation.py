@@ -24,6 +24,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import GroupKFold
 
 from voc.nlp.sentiment import Lexicon, score_sentiment
+from voc.signals.asr_noise import pseudo_heard
 from voc.signals.corpus import LabelledUtterance
 from voc.signals.detector import SignalDetector
 from voc.signals.encoder import cached_embeddings
@@ -166,15 +167,30 @@ def labels_of(items: Sequence[LabelledUtterance]) -> npt.NDArray[np.int_]:
 
 
 DECOY_WEIGHT = 2.0
+# Whisper-style copies per family of lines without a real heard copy (held-out families, heard: F1 of
+# churn_intent 0.67 → 0.74, mean over the signals 0.731 → 0.746; clean unchanged, 0.838 → 0.841).
+PSEUDO_HEARD_PER_FAMILY = 2
 
 
 def fit_detector(
-    items: Sequence[LabelledUtterance], analysed: Sequence[AnalysedUtterance], params: dict[str, Any]
+    items: Sequence[LabelledUtterance],
+    analysed: Sequence[AnalysedUtterance],
+    params: dict[str, Any],
+    analyse: Analyse | None = None,
 ) -> SignalDetector:
     """Fit on labelled utterances, grouped by family; decoys weigh ``DECOY_WEIGHT`` (``decoy_weight``
-    in ``params``): they are the few lines that teach where a signal stops (高くはない, 解約じゃない)."""
+    in ``params``): they are the few lines that teach where a signal stops (高くはない, 解約じゃない).
+
+    With ``analyse``, ``PSEUDO_HEARD_PER_FAMILY`` (``pseudo_heard`` in ``params``) lines of each family
+    are added once more with the mishearings learned from ``items``' own heard pairs (``asr_noise``)."""
     options = dict(params)
     decoy_weight = float(options.pop("decoy_weight", DECOY_WEIGHT))
+    per_family = int(options.pop("pseudo_heard", PSEUDO_HEARD_PER_FAMILY))
+    if analyse is not None:
+        noised = pseudo_heard(items, per_family)
+        log.info("training with %d Whisper-style copies", len(noised))
+        items = [*items, *noised]
+        analysed = [*analysed, *(analyse(u.text) for u in noised)]
     return SignalDetector(**options).fit(
         [a.utterance for a in analysed],
         labels_of(items),
@@ -203,7 +219,7 @@ def cross_validate(
     with cached_embeddings(embedding_store):
         for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(items, groups=groups)):
             log.info("fold %d/%d: %d train, %d test", k + 1, folds, len(train), len(test))
-            detector = fit_detector([items[i] for i in train], [analysed[i] for i in train], params)
+            detector = fit_detector([items[i] for i in train], [analysed[i] for i in train], params, analyse)
             labels, sentiments = detector.read([analysed[i].utterance for i in test])
             predicted[test] = labels
             for i, label in zip(test, sentiments, strict=True):
