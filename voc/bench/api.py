@@ -121,12 +121,22 @@ class ApiBenchResult:
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for level in self.levels:
-            for e in level.endpoints:
+            every = EndpointStats(
+                "all",
+                [x for e in level.endpoints for x in e.latencies_ms],
+                sum(e.errors for e in level.endpoints),
+            )
+            for e in [*level.endpoints, every]:
                 rate = len(e.latencies_ms) / level.wall_s if level.wall_s else 0.0
                 lines.append(
                     f"| {e.name} | {level.concurrency} | {len(e.latencies_ms)} | {e.errors} | "
                     f"{e.quantile(0.5):.1f} | {e.quantile(0.99):.1f} | {rate:.0f} |"
                 )
+        lines += [
+            "",
+            "Closed loop: each client sends its next request as soon as the last one is answered, so at N "
+            "clients a request's latency is about N / throughput (Little's law).",
+        ]
         return "\n".join(lines) + "\n"
 
     def as_dict(self) -> dict[str, Any]:
