@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Body, File, Query, Request, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
@@ -299,8 +300,15 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
     customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
     if customer is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
-    calls = session.exec(
-        select(Call).where(Call.customer_pk == customer.id).order_by(col(Call.started_at).desc())
+    shown: list[Any] = [
+        col(Call.id),
+        col(Call.external_id),
+        col(Call.started_at),
+        col(Call.status),
+        col(Call.duration_s),
+    ]
+    calls = session.execute(  # the columns the timeline shows, not whole call rows
+        sa.select(*shown).where(col(Call.customer_pk) == customer.id).order_by(col(Call.started_at).desc())
     ).all()
     assert customer.id is not None
     scores = customer_scores(session, customer.id, signal_params(rt.settings))
@@ -317,14 +325,8 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
         evidence=[CustomerEvidence.model_validate(e.as_dict()) for e in scores.evidence] if scores else [],
         flag_history=[FlagEventOut(flag=e.flag, event=e.event, at=e.at.isoformat()) for e in history],
         calls=[
-            CustomerCall(
-                id=c.id or 0,
-                external_id=c.external_id,
-                started_at=c.started_at,
-                status=c.status,
-                duration=c.duration_s,
-            )
-            for c in calls
+            CustomerCall(id=pk or 0, external_id=ref, started_at=at, status=status, duration=duration)
+            for pk, ref, at, status, duration in calls
         ],
     )
 
