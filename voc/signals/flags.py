@@ -237,11 +237,13 @@ def _evidence(facts: Iterable[SignalFact]) -> list[dict[str, Any]]:
 
 
 def population(session: Session, params: SignalParams) -> Population:
-    """Usage of the whole base and the median customer value, from three columns of every customer."""
-    rows = session.exec(select(Customer.usage_rate, Customer.monthly_fee, Customer.attributes)).all()
+    """Usage of the whole base and the median customer value, from two columns and the ``ltv`` attribute
+    of every customer (not whole attribute documents: this runs for every analysed call)."""
+    ltv = col(Customer.attributes)["ltv"]
+    rows = session.exec(select(Customer.usage_rate, Customer.monthly_fee, ltv)).all()
     return Population(
-        usage=compute_usage_stats((rate for rate, _fee, _attrs in rows), params),
-        reference=reference_value(value_of(fee, attrs) for _rate, fee, attrs in rows),
+        usage=compute_usage_stats((rate for rate, _fee, _ltv in rows), params),
+        reference=reference_value(value_of(fee, {"ltv": value}) for _rate, fee, value in rows),
     )
 
 
