@@ -1,13 +1,18 @@
 """Give labelled text Whisper's real errors: offline TTS → 8 kHz telephone audio → the bundled Whisper.
 
-Two steps in two virtual environments (the TTS must stay out of the project's `.venv`, see README.md here):
+Two steps in two virtual environments (the TTS must stay out of the project's `.venv`, see README.md here),
+after an optional `pick` of the corpus lines that have no heard copy yet:
 
+    python               scripts/render_heard.py pick CORPUS.jsonl HEARD.jsonl IN.jsonl [--per-family K]
     .venv-tts/bin/python scripts/render_heard.py tts  IN.jsonl  WAV_DIR   [--limit N] [--seed S]
     .venv/bin/python     scripts/render_heard.py asr  IN.jsonl  WAV_DIR  OUT.jsonl [--model DIR]
 
 `IN.jsonl` holds objects with at least `id` and `text`; `tts` writes `WAV_DIR/<id>.wav` (16-bit mono, 8 kHz,
 band-limited to 250–3400 Hz, a voice (Open JTalk at five pitches, or one in eight from Kokoro's five
 neural voices) and a speed drawn per id, light line noise);
+`pick` writes to `IN.jsonl` the customer lines that bring each phrasing family of the corpus up to K lines
+in `HEARD.jsonl` (seeded, so a family's picks are stable): new families get heard copies, and no line is
+rendered twice.
 `asr` transcribes each WAV as the service does (int8, beam 5, language ja, no previous-text conditioning) and
 writes `{"id", "text", "heard", "voice"}` lines to `OUT.jsonl`, keeping earlier lines (re-runs resume).
 Both steps skip what already exists, so an interrupted run can be continued.
@@ -41,6 +46,28 @@ def read_items(path: Path, limit: int | None, seed: int) -> list[dict[str, Any]]
     if limit is not None and limit < len(items):
         items = random.Random(seed).sample(items, limit)
     return items
+
+
+def pick_unheard(corpus: Path, heard: Path, per_family: int, seed: int) -> list[dict[str, Any]]:
+    """Customer lines that bring each family up to ``per_family`` heard lines (seeded per family)."""
+    rendered: set[str] = set()
+    if heard.exists():
+        rendered = {r["id"] for r in read_items(heard, None, seed)}
+    families: dict[str, list[dict[str, Any]]] = {}
+    heard_in: dict[str, int] = {}
+    for item in read_items(corpus, None, seed):
+        if item.get("speaker", "customer") != "customer":
+            continue
+        family = str(item["family"])
+        if item["id"] in rendered:
+            heard_in[family] = heard_in.get(family, 0) + 1
+        else:
+            families.setdefault(family, []).append({"id": item["id"], "text": item["text"]})
+    picked: list[dict[str, Any]] = []
+    for family, lines in sorted(families.items()):
+        wanted = max(0, per_family - heard_in.get(family, 0))
+        picked += random.Random(f"{seed}:{family}").sample(lines, min(wanted, len(lines)))
+    return picked
 
 
 def voice_of(item_id: str, seed: int) -> tuple[str, float]:
@@ -141,14 +168,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("step", choices=("tts", "asr"))
+    parser.add_argument("step", choices=("pick", "tts", "asr"))
     parser.add_argument("items", type=Path)
     parser.add_argument("wav_dir", type=Path)
     parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--per-family", type=int, default=3)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--model", type=Path, default=Path("models/whisper-base"))
     args = parser.parse_args()
+    if args.step == "pick":
+        if args.out is None:
+            parser.error("pick needs CORPUS.jsonl HEARD.jsonl OUT.jsonl")
+        picked = pick_unheard(args.items, args.wav_dir, args.per_family, args.seed)
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in picked)
+        args.out.write_text(lines, encoding="utf-8")
+        return
     items = read_items(args.items, args.limit, args.seed)
     if args.step == "tts":
         run_tts(items, args.wav_dir, args.seed)
