@@ -47,6 +47,15 @@ def test_batch_and_csv_import(client: TestClient) -> None:
     assert client.get("/api/v1/customers/NOPE").status_code == 404
 
 
+def test_a_fee_too_large_to_weigh_still_scores_the_customer(client: TestClient) -> None:
+    # A year of 1e308 overflows to infinity; the customer is stored and scored as if no fee were known.
+    huge = [{**RECORD, "customer_id": f"C10{i}", "monthly_fee": 1e308} for i in range(3)]
+    r = client.post("/api/v1/customers/batch", json=huge)
+    assert r.status_code == 200, r.text
+    assert client.get("/api/v1/customers/C100").status_code == 200
+    assert client.get("/api/v1/at-risk").status_code == 200
+
+
 def test_a_shift_jis_crm_export_loads_its_good_rows_and_names_both_bad_lines(client: TestClient) -> None:
     r = client.post("/api/v1/customers/import", files={"file": ("crm.csv", crm_sjis(), "text/csv")})
     assert r.status_code == 200, r.text

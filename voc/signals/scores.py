@@ -97,19 +97,19 @@ def value_of(monthly_fee: float | None, attributes: Mapping[str, Any] | None) ->
             value = math.nan
         if math.isfinite(value) and value >= 0:
             return value
-    if monthly_fee is not None:
-        return monthly_fee * 12
-    return None
+    if monthly_fee is not None and math.isfinite(yearly := monthly_fee * 12):
+        return yearly
+    return None  # no fee, or one so large that a year of it overflows: no value to weigh by
 
 
 def reference_value(values: Iterable[float | None]) -> float | None:
     """The median customer value (positive values only): a value factor of 1."""
-    known = [v for v in values if v is not None and v > 0]
+    known = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
     return statistics.median(known) if known else None
 
 
 def value_factor(value: float | None, reference: float | None) -> float:
-    if value is None or not reference:
+    if value is None or not reference or not math.isfinite(value):
         return 1.0
     low, high = VALUE_FACTOR_BOUNDS
     return min(max(value / reference, low), high)
