@@ -56,6 +56,16 @@ def test_a_fee_too_large_to_weigh_still_scores_the_customer(client: TestClient) 
     assert client.get("/api/v1/at-risk").status_code == 200
 
 
+def test_a_record_with_nul_characters_is_refused_on_every_backend(client: TestClient) -> None:
+    # PostgreSQL can store "\u0000" inside JSON but not read it out as text: refused at the door.
+    bad = [{**RECORD, "attributes": {"memo": "a\x00b"}}, {**RECORD, "customer_id": "C1\x00"}]
+    for record in bad:
+        r = client.post("/api/v1/customers/batch", json=[record])
+        assert r.status_code == 422, r.text
+        assert "NUL" in r.text
+    assert client.get("/api/v1/at-risk").status_code == 200
+
+
 def test_a_shift_jis_crm_export_loads_its_good_rows_and_names_both_bad_lines(client: TestClient) -> None:
     r = client.post("/api/v1/customers/import", files={"file": ("crm.csv", crm_sjis(), "text/csv")})
     assert r.status_code == 200, r.text

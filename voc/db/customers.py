@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
@@ -45,9 +45,28 @@ class Customer(CustomerBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class CustomerCreate(CustomerBase):
     phones: list[str] = Field(default_factory=list, description="One or more numbers, any written form.")
     attributes: dict[str, Any] = Field(default_factory=dict, description="Any extra CRM columns.")
+
+    @model_validator(mode="after")
+    def _no_nul_characters(self) -> Self:
+        # PostgreSQL stores no NUL in text, nor reads one out of JSON: such a record is refused whole,
+        # on every backend, rather than stored here and failing later on a read.
+        fields = (self.customer_id, self.name, self.plan, self.phones, self.attributes)
+        if any(_has_nul(v) for v in fields):
+            raise ValueError("a CRM record may not contain NUL characters (\\x00)")
+        return self
 
     @field_validator("status", mode="before")
     @classmethod
