@@ -104,12 +104,12 @@ def value_of(monthly_fee: float | None, attributes: Mapping[str, Any] | None) ->
 
 def reference_value(values: Iterable[float | None]) -> float | None:
     """The median customer value (positive values only): a value factor of 1."""
-    known = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
+    known = [v for v in values if v is not None and v > 0]
     return statistics.median(known) if known else None
 
 
 def value_factor(value: float | None, reference: float | None) -> float:
-    if value is None or not reference or not math.isfinite(value):
+    if value is None or not reference:
         return 1.0
     low, high = VALUE_FACTOR_BOUNDS
     return min(max(value / reference, low), high)
