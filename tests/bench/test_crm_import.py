@@ -22,9 +22,10 @@ def test_the_bench_imports_new_then_updated_rows_and_links_the_waiting_calls(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
     result = run_crm_import_bench(tmp_path, rows=1200, calls=30, database_url=database_url)
-    first, again = result.runs
+    first, again, same = result.runs
     assert (first.created, first.updated, first.rejected, first.linked_calls) == (1199, 0, 1, 30)
     assert (again.created, again.updated, again.rejected, again.linked_calls) == (0, 1199, 1, 0)
+    assert (same.created, same.updated, same.rejected, same.linked_calls) == (0, 1199, 1, 0)
     assert result.backend == engine.dialect.name
     assert "| first (all new) |" in result.markdown()
     assert (tmp_path / "crm.csv").read_bytes().decode("cp932").count("\r\n") == len(crm_rows(1200)) + 1

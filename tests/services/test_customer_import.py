@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner, Result
 
 from api.app import create_app
@@ -20,9 +22,12 @@ from voc.cli.customers import app as customers_app
 from voc.db.audit import AuditEntry
 from voc.db.calls import Call, CallStatus
 from voc.db.customers import Customer
-from voc.db.signals import CallSignalRow, CustomerFlag, FlagType, SignalType
+from voc.db.risk import CustomerRisk
+from voc.db.signals import CallSignalRow, CustomerFlag, CustomerFlagEvent, FlagType, SignalType
 from voc.runtime import Runtime
 from voc.services.customer_import import ACTION, import_customers
+from voc.signals.at_risk import assess_customers, assess_from_scratch
+from voc.signals.flags import recompute_all
 from voc.signals.params import SignalParams
 
 
@@ -147,3 +152,85 @@ def test_flags_are_recomputed_after_the_import(runtime: Runtime) -> None:
         import_customers(session, crm({"H1": 0.05, "L1": 0.2, "L2": 0.3}), params, actor=None)
         session.commit()
         assert active_flags(session, "H1") == set()
+
+
+def stored_state(session: Session) -> dict[str, Any]:
+    """Everything an import writes that a re-import must not move, as columns."""
+    return {
+        "customers": sorted(session.exec(select(Customer.customer_id, Customer.updated_at)).all()),
+        "risk": sorted(
+            session.exec(
+                select(
+                    CustomerRisk.customer_id,
+                    CustomerRisk.risk_score,
+                    CustomerRisk.health_score,
+                    CustomerRisk.computed_at,
+                )
+            ).all()
+        ),
+        "flags": sorted(session.exec(select(CustomerFlag.customer_pk, CustomerFlag.updated_at)).all()),
+        "events": session.exec(select(func.count()).select_from(CustomerFlagEvent)).one(),
+    }
+
+
+def assert_rows_as_from_scratch(session: Session, params: SignalParams) -> None:
+    """Each risk row is what a computation from scratch gives as of its time, and the flags in force are
+    those due (a full recompute afterwards finds nothing to change)."""
+    rows = session.exec(select(CustomerRisk)).all()
+    by_time: dict[datetime, list[int]] = {}
+    for row in rows:
+        by_time.setdefault(row.computed_at, []).append(row.customer_pk)
+    for at, pks in by_time.items():
+        assert assess_customers(session, pks, params) == assess_from_scratch(session, params, pks, now=at)
+    assert len(rows) == session.exec(select(func.count()).select_from(Customer)).one()
+    assert recompute_all(session, params) == {}
+
+
+USAGE = {"H1": 0.95, "L1": 0.2, "L2": 0.3, "M1": 0.5}
+
+
+def first_import(session: Session, params: SignalParams) -> dict[str, Any]:
+    """H1 (a heavy user who complained about the price before the CRM had them) and three others."""
+    add_value_complaint(session, "+81311110000")
+    import_customers(session, crm(USAGE), params, actor=None)
+    session.commit()
+    assert active_flags(session, "H1") == {FlagType.COST_PERFORMANCE_GAP}
+    return stored_state(session)
+
+
+def test_the_same_file_again_rewrites_nothing(runtime: Runtime) -> None:
+    params = SignalParams()
+    usage = USAGE
+    with Session(runtime.engine) as session:
+        before = first_import(session, params)
+        again = import_customers(session, crm(usage), params, actor=None)
+        session.commit()
+        assert (again.created, again.updated) == (0, len(usage))  # reported as the rows of the file
+        assert stored_state(session) == before
+        assert_rows_as_from_scratch(session, params)
+
+
+def test_an_edit_that_leaves_the_population_recomputes_that_customer_only(runtime: Runtime) -> None:
+    params = SignalParams()
+    usage = USAGE
+    with Session(runtime.engine) as session:
+        before = first_import(session, params)
+        # H1 renamed and churned: the usage ranks and values stay, H1 leaves the at-risk list.
+        rows = [
+            f"{cid},顧客{cid},03-1111-{i:04d},{rate},active" for i, (cid, rate) in enumerate(usage.items())
+        ]
+        rows[0] = "H1,新しい名前,03-1111-0000,0.95,churned"
+        text = "customer_id,name,phone,usage_rate,status\r\n" + "\r\n".join(rows) + "\r\n"
+        import_customers(session, text.encode("cp932"), params, actor=None)
+        session.commit()
+        after = stored_state(session)
+        moved = {new[0] for new, old in zip(after["risk"], before["risk"], strict=True) if new[3] != old[3]}
+        assert moved == {"H1"}
+        h1 = session.exec(select(CustomerRisk).where(CustomerRisk.customer_id == "H1")).one()
+        assert not h1.listed and h1.flags == [FlagType.COST_PERFORMANCE_GAP]
+        assert_rows_as_from_scratch(session, params)
+        # A change to usage moves the ranks of everyone: every row is recomputed, and right.
+        import_customers(session, crm({**usage, "L1": 0.99}), params, actor=None)
+        session.commit()
+        assert {r[3] for r in stored_state(session)["risk"]} != {r[3] for r in after["risk"]}
+        assert_rows_as_from_scratch(session, params)

@@ -12,6 +12,10 @@ lacks is cleared), attributes merged into the stored ones, phone numbers replace
 
 A customer id that comes twice is written once, as its last record says (attributes merged in file order),
 and each record is counted: the first as created (or updated, when stored), the later ones as updated.
+
+A stored customer whose record would not change (every column, the merged attributes and the phone numbers
+as stored: the same file imported again) is not written at all: its row, ``updated_at`` and phones stay,
+and it is not among the customers written (whose flags and scores the import refreshes).
 """
 
 from __future__ import annotations
@@ -49,21 +53,56 @@ class PreparedRecord:
 class BulkResult:
     created: int
     updated: int
-    customer_pks: list[int]  # every customer written, new and updated
+    customer_pks: list[int]  # every customer written, new and changed (not those left as they were)
 
 
-def _stored(session: Session, customer_ids: Sequence[str]) -> dict[str, tuple[int, dict[str, Any]]]:
-    """customer_id → (primary key, attributes) of those already stored."""
-    found: dict[str, tuple[int, dict[str, Any]]] = {}
+#: The columns a record sets (``CustomerCreate`` less phones and attributes), compared with the stored ones.
+RECORD_COLUMNS = tuple(name for name in CustomerCreate.model_fields if name not in {"phones", "attributes"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    pk: int
+    attributes: dict[str, Any]
+    columns: dict[str, Any]
+    phones: dict[str, str]  # E.164 → as written
+
+
+def _stored(session: Session, customer_ids: Sequence[str]) -> dict[str, StoredRecord]:
+    """customer_id → what is stored of those already stored (their record's columns and phones)."""
+    found: dict[str, StoredRecord] = {}
+    names = [c for c in RECORD_COLUMNS if c != "customer_id"]
     for chunk in chunks(customer_ids):
         rows = session.execute(
-            select(CUSTOMERS.c.customer_id, CUSTOMERS.c.id, CUSTOMERS.c.attributes).where(
-                CUSTOMERS.c.customer_id.in_(literal_in(chunk))
+            select(
+                CUSTOMERS.c.customer_id,
+                CUSTOMERS.c.id,
+                CUSTOMERS.c.attributes,
+                *(CUSTOMERS.c[name] for name in names),
+            ).where(CUSTOMERS.c.customer_id.in_(literal_in(chunk)))
+        ).all()
+        by_pk: dict[int, dict[str, str]] = {row[1]: {} for row in rows}
+        phones = session.execute(
+            select(PHONES.c.customer_pk, PHONES.c.e164, PHONES.c.raw).where(
+                PHONES.c.customer_pk.in_(literal_in(list(by_pk)))
             )
         )
-        for customer_id, pk, attributes in rows:
-            found[customer_id] = (pk, dict(attributes or {}))
+        for pk, e164, raw in phones:
+            by_pk[pk][e164] = raw
+        for customer_id, pk, attributes, *values in rows:
+            columns = {"customer_id": customer_id, **dict(zip(names, values, strict=True))}
+            found[customer_id] = StoredRecord(pk, dict(attributes or {}), columns, by_pk[pk])
     return found
+
+
+def _unchanged(
+    stored: StoredRecord, values: dict[str, Any], attributes: dict[str, Any], phones: dict[str, str]
+) -> bool:
+    return (
+        attributes == stored.attributes
+        and phones == stored.phones
+        and all(values[name] == stored.columns[name] for name in RECORD_COLUMNS)
+    )
 
 
 def write_records(session: Session, records: Sequence[PreparedRecord]) -> BulkResult:
@@ -80,27 +119,25 @@ def write_records(session: Session, records: Sequence[PreparedRecord]) -> BulkRe
             base = attributes[customer_id]
         elif customer_id in stored:
             updated += 1
-            base = stored[customer_id][1]
+            base = stored[customer_id].attributes
         else:
             created += 1
             base = {}
         attributes[customer_id] = {**base, **record.data.attributes}
         final[customer_id] = record
     now = utcnow()
-    rows = [
-        {
-            **r.data.model_dump(exclude={"phones", "attributes"}),
-            "attributes": attributes[cid],
-            "created_at": now,
-            "updated_at": now,
-        }
-        for cid, r in final.items()
-    ]
+    rows = []
+    for cid, r in list(final.items()):
+        values = r.data.model_dump(exclude={"phones", "attributes"})
+        if cid in stored and _unchanged(stored[cid], values, attributes[cid], r.phones):
+            del final[cid]  # as stored already: nothing to write, nothing to refresh
+            continue
+        rows.append({**values, "attributes": attributes[cid], "created_at": now, "updated_at": now})
     if rows:
         _upsert(session, rows)
     new = [cid for cid in final if cid not in stored]
-    pks = {cid: stored[cid][0] for cid in final if cid in stored} | _keys(session, new)
-    for chunk in chunks([stored[cid][0] for cid in final if cid in stored]):
+    pks = {cid: stored[cid].pk for cid in final if cid in stored} | _keys(session, new)
+    for chunk in chunks([stored[cid].pk for cid in final if cid in stored]):
         session.execute(delete(PHONES).where(PHONES.c.customer_pk.in_(literal_in(chunk))))
     phones = [
         {"customer_pk": pks[cid], "e164": e164, "raw": raw}

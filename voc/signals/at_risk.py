@@ -24,7 +24,7 @@ from voc.db.customers import Customer
 from voc.db.risk import CustomerRisk
 from voc.db.signals import CustomerFlag
 from voc.db.types import utcnow
-from voc.signals.flags import facts_by_customer, flags_due, population
+from voc.signals.flags import customer_inputs, facts_by_customer, flags_due, population, population_of
 from voc.signals.params import SignalParams
 from voc.signals.risk import EvidenceRef, RiskAssessment, assess, from_row, store_all
 
@@ -59,20 +59,16 @@ def assess_from_scratch(
 ) -> dict[int, RiskAssessment]:
     """Every given customer (``None``: all) scored from their signals, the flags in force and the CRM."""
     at = now or utcnow()
-    base = population(session, params)
+    customers = customer_inputs(session, customer_pks)
+    base = population_of(customers, params) if customer_pks is None else population(session, params)
     flagged = _active_flags(session, customer_pks)
     facts = facts_by_customer(session, customer_pks)
-    query = select(Customer).order_by(col(Customer.id))
-    if customer_pks is not None:
-        query = query.where(col(Customer.id).in_(list(customer_pks)))
     out: dict[int, RiskAssessment] = {}
-    for customer in session.exec(query).all():
-        pk = customer.id
-        assert pk is not None
-        own = facts.get(pk, [])
+    for customer in customers:
+        own = facts.get(customer.pk, [])
         due = flags_due(customer, own, base)
-        support = {name: due.get(name, []) for name in flagged.get(pk, [])}
-        out[pk] = assess(customer, own, support, base, at, params.recency_half_life_days)
+        support = {name: due.get(name, []) for name in flagged.get(customer.pk, [])}
+        out[customer.pk] = assess(customer, own, support, base, at, params.recency_half_life_days)
     return out
 
 

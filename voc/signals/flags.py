@@ -30,6 +30,7 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from voc.db.calls import Call
@@ -41,13 +42,14 @@ from voc.db.signals import (
     FeedbackLabel,
     FlagEvent,
     FlagType,
+    SignalFeedback,
     SignalType,
 )
 from voc.db.types import utcnow
 from voc.signals.feedback import labels_for_calls
 from voc.signals.params import SignalParams
-from voc.signals.risk import Population, RiskAssessment, assess, store_all, store_assessment
-from voc.signals.scores import reference_value, value_of
+from voc.signals.risk import Population, RiskAssessment, assess, store_all
+from voc.signals.scores import CustomerInputs, customer_value, reference_value, value_of
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ EVENT_NAMES: dict[str, str] = {
     FlagEvent.CLEARED: "customer.flag_cleared",
 }
 MAX_EVIDENCE = 50
+FLAGS: sa.Table = CustomerFlag.__table__  # type: ignore[attr-defined]
+FLAG_EVENTS: sa.Table = CustomerFlagEvent.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,39 +194,73 @@ def derive_flags(
 def facts_by_customer(
     session: Session, customer_pks: Iterable[int] | None = None
 ) -> dict[int, list[SignalFact]]:
-    """Every non-dismissed signal of linked calls, grouped by customer, oldest first."""
+    """Every non-dismissed signal of linked calls, grouped by customer, oldest first (the columns a fact
+    needs, not whole signal and call rows: after a CRM import this reads every signal)."""
     query = (
-        select(CallSignalRow, Call)
+        sa.select(  # sqlmodel's select() types at most four columns
+            col(CallSignalRow.id),
+            col(CallSignalRow.call_id),
+            col(CallSignalRow.segment_idx),
+            col(CallSignalRow.type),
+            col(CallSignalRow.score),
+            col(CallSignalRow.start),
+            col(CallSignalRow.end),
+            col(CallSignalRow.text),
+            col(CallSignalRow.matched),
+            col(Call.customer_pk),
+            col(Call.external_id),
+            col(Call.started_at),
+            col(Call.created_at),
+        )
         .join(Call, col(Call.id) == col(CallSignalRow.call_id))
         .where(col(Call.customer_pk).is_not(None))
     )
-    if customer_pks is not None:
-        query = query.where(col(Call.customer_pk).in_(list(customer_pks)))
-    found = session.exec(query).all()
-    labels = labels_for_calls(session, [c.id for _, c in found if c.id is not None])
+    pks = None if customer_pks is None else list(customer_pks)
+    if pks is not None:
+        query = query.where(col(Call.customer_pk).in_(pks))
+    found = session.execute(query).all()
+    # Everyone: every label (a small table), not an IN list of every call.
+    labels = _dismissed(session, None if pks is None else {row[1] for row in found})
     out: dict[int, list[SignalFact]] = {}
-    for row, call in found:
-        if labels.get((row.call_id, row.segment_idx, row.type)) == FeedbackLabel.DISMISS:
+    for row in found:
+        sid, call_id, segment_idx, kind, score, start, end, text, matched, owner, ref, started, created = row
+        if (call_id, segment_idx, kind) in labels:
             continue
-        assert row.id is not None and call.id is not None and call.customer_pk is not None
-        out.setdefault(call.customer_pk, []).append(
+        out.setdefault(owner, []).append(
             SignalFact(
-                signal_id=row.id,
-                call_pk=call.id,
-                call_ref=call.external_id or str(call.id),
-                type=row.type,
-                score=row.score,
-                at=call.started_at or call.created_at,
-                start=row.start,
-                text=row.text,
-                segment_idx=row.segment_idx,
-                end=row.end,
-                matched=row.matched,
+                signal_id=sid,
+                call_pk=call_id,
+                call_ref=ref or str(call_id),
+                type=kind,
+                score=score,
+                at=started or created,
+                start=start,
+                text=text,
+                segment_idx=segment_idx,
+                end=end,
+                matched=matched,
             )
         )
     for facts in out.values():
         facts.sort(key=lambda f: (f.at, f.call_pk, f.start))
     return out
+
+
+def _dismissed(session: Session, call_ids: set[int] | None) -> set[tuple[int, int, str]]:
+    """(call, segment, type) of the signals whose latest label is a dismissal."""
+    if call_ids is not None:
+        labels = labels_for_calls(session, call_ids)
+    else:
+        rows = session.execute(
+            sa.select(
+                col(SignalFeedback.call_id),
+                col(SignalFeedback.segment_idx),
+                col(SignalFeedback.type),
+                col(SignalFeedback.label),
+            ).order_by(col(SignalFeedback.at), col(SignalFeedback.id))
+        ).all()
+        labels = {(call, segment, kind): label for call, segment, kind, label in rows}
+    return {key for key, label in labels.items() if label == FeedbackLabel.DISMISS}  # type: ignore[misc]
 
 
 def _evidence(facts: Iterable[SignalFact]) -> list[dict[str, Any]]:
@@ -234,6 +272,34 @@ def _evidence(facts: Iterable[SignalFact]) -> list[dict[str, Any]]:
             seen.add(fact.signal_id)
             out.append(fact.evidence())
     return out[:MAX_EVIDENCE]
+
+
+def customer_inputs(session: Session, customer_pks: Iterable[int] | None = None) -> list[CustomerInputs]:
+    """The record columns the flags and scores read, of every given customer (``None``: all), by id: a
+    tuple of columns each and the ``ltv`` attribute by JSON path, not ORM objects with their documents."""
+    query = sa.select(
+        col(Customer.id),
+        col(Customer.customer_id),
+        col(Customer.name),
+        col(Customer.plan),
+        col(Customer.monthly_fee),
+        col(Customer.usage_rate),
+        col(Customer.tenure_months),
+        col(Customer.status),
+        col(Customer.attributes)["ltv"],
+    ).order_by(col(Customer.id))
+    if customer_pks is not None:
+        query = query.where(col(Customer.id).in_(list(customer_pks)))
+    return [CustomerInputs(*row) for row in session.execute(query).all()]
+
+
+def population_of(customers: Iterable[CustomerInputs], params: SignalParams) -> Population:
+    """:func:`population` from records already read."""
+    rows = list(customers)
+    return Population(
+        usage=compute_usage_stats((c.usage_rate for c in rows), params),
+        reference=reference_value(customer_value(c) for c in rows),
+    )
 
 
 def population(session: Session, params: SignalParams) -> Population:
@@ -248,7 +314,7 @@ def population(session: Session, params: SignalParams) -> Population:
 
 
 def flags_due(
-    customer: Customer, facts: Sequence[SignalFact], base: Population
+    customer: CustomerInputs, facts: Sequence[SignalFact], base: Population
 ) -> dict[str, list[SignalFact]]:
     """The flags due for ``customer`` (their usage against the base's thresholds)."""
     return derive_flags(
@@ -258,42 +324,123 @@ def flags_due(
     )
 
 
-def _apply_flags(
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class StoredFlag:
+    """A flag row as stored (its columns, not an ORM object)."""
+
+    id: int
+    active: bool
+    evidence: list[dict[str, Any]]
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+@dataclass(slots=True)
+class FlagWrites:
+    """The flag rows to insert and update and the transitions to record, for one executemany each."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def stored_flags(
+    session: Session, customer_pks: Iterable[int] | None = None
+) -> dict[int, dict[FlagType, StoredFlag]]:
+    query = sa.select(
+        col(CustomerFlag.id),
+        col(CustomerFlag.customer_pk),
+        col(CustomerFlag.flag),
+        col(CustomerFlag.active),
+        col(CustomerFlag.evidence),
+        col(CustomerFlag.raised_at),
+        col(CustomerFlag.cleared_at),
+    )
+    if customer_pks is not None:
+        query = query.where(col(CustomerFlag.customer_pk).in_(list(customer_pks)))
+    out: dict[int, dict[FlagType, StoredFlag]] = {}
+    for flag_id, pk, flag, active, evidence, raised_at, cleared_at in session.execute(query).all():
+        out.setdefault(pk, {})[flag] = StoredFlag(flag_id, active, evidence, raised_at, cleared_at)
+    return out
+
+
+def _plan_flags(
     customer_pk: int,
     due: dict[str, list[SignalFact]],
-    existing: dict[FlagType, CustomerFlag],
+    existing: dict[FlagType, StoredFlag],
     at: datetime,
+    writes: FlagWrites,
 ) -> FlagChanges:
-    """Bring the stored flags of one customer to ``due``, recording each transition."""
+    """Add to ``writes`` what brings the stored flags of one customer to ``due``, each transition too."""
     changes = FlagChanges()
+
+    def event(flag: FlagType, kind: FlagEvent, evidence: list[dict[str, Any]]) -> None:
+        writes.events.append(
+            {"customer_pk": customer_pk, "flag": flag, "event": kind, "evidence": evidence, "at": at}
+        )
+
     for flag in FLAG_TYPES:
         row = existing.get(flag)
         if flag in due:
             evidence = _evidence(due[flag])
-            if row is None or not row.active:
-                row = row or CustomerFlag(customer_pk=customer_pk, flag=flag)
-                row.active, row.raised_at, row.cleared_at = True, at, None
-                changes.raised.append(flag)
-                session.add(
-                    CustomerFlagEvent(
-                        customer_pk=customer_pk, flag=flag, event=FlagEvent.RAISED, evidence=evidence, at=at
-                    )
+            if row is None:
+                writes.inserts.append(
+                    {
+                        "customer_pk": customer_pk,
+                        "flag": flag,
+                        "active": True,
+                        "evidence": evidence,
+                        "raised_at": at,
+                        "cleared_at": None,
+                        "updated_at": at,
+                    }
                 )
-            elif row.evidence == evidence:
+            elif not row.active:
+                writes.updates.append(_update(row.id, True, evidence, at, None, at))
+            elif row.evidence != evidence:
+                writes.updates.append(_update(row.id, True, evidence, row.raised_at, row.cleared_at, at))
                 continue
-            row.evidence, row.updated_at = evidence, at
-            session.add(row)
+            else:
+                continue
+            changes.raised.append(flag)
+            event(flag, FlagEvent.RAISED, evidence)
         elif row is not None and row.active:
-            row.active, row.cleared_at, row.updated_at = False, at, at
-            session.add(row)
-            session.add(
-                CustomerFlagEvent(
-                    customer_pk=customer_pk, flag=flag, event=FlagEvent.CLEARED, evidence=row.evidence, at=at
-                )
-            )
+            writes.updates.append(_update(row.id, False, row.evidence, row.raised_at, at, at))
+            event(flag, FlagEvent.CLEARED, row.evidence)
             changes.cleared.append(flag)
     return changes
+
+
+def _update(
+    flag_id: int,
+    active: bool,
+    evidence: list[dict[str, Any]],
+    raised_at: datetime,
+    cleared_at: datetime | None,
+    at: datetime,
+) -> dict[str, Any]:
+    return {
+        "b_id": flag_id,
+        "active": active,
+        "evidence": evidence,
+        "raised_at": raised_at,
+        "cleared_at": cleared_at,
+        "updated_at": at,
+    }
+
+
+def _write_flags(session: Session, writes: FlagWrites) -> None:
+    """Core executemany statements (an ORM object per flag costs more than its row: pydantic defaults)."""
+    if writes.inserts:
+        session.execute(sa.insert(FLAGS), writes.inserts)
+    if writes.updates:
+        session.execute(sa.update(FLAGS).where(FLAGS.c.id == sa.bindparam("b_id")), writes.updates)
+    if writes.events:
+        session.execute(sa.insert(FLAG_EVENTS), writes.events)
+    if writes.inserts or writes.updates:
+        for obj in list(session.identity_map.values()):  # flag rows loaded before are stale now
+            if isinstance(obj, CustomerFlag):
+                session.expire(obj)
 
 
 def recompute_customer(
@@ -306,55 +453,58 @@ def recompute_customer(
 ) -> FlagChanges:
     """Bring the customer's flags and risk row up to date; returns the flags raised and cleared.
     Flushes only."""
-    customer = session.get(Customer, customer_pk)
-    if customer is None:
-        return FlagChanges()
+    found = recompute_customers(session, params, [customer_pk], now=now, base=base)
+    return next(iter(found.values()), FlagChanges())
+
+
+def recompute_customers(
+    session: Session,
+    params: SignalParams,
+    customer_pks: Iterable[int] | None = None,
+    *,
+    now: datetime | None = None,
+    base: Population | None = None,
+) -> dict[str, FlagChanges]:
+    """The flags and risk rows of the given customers (``None``: everyone), set-based: one query per
+    table, then bulk statements for what changed. Returns the changes by customer id (changed ones
+    only). Flushes only."""
     at = now or utcnow()
-    base = base or population(session, params)
-    facts = facts_by_customer(session, [customer_pk]).get(customer_pk, [])
-    due = flags_due(customer, facts, base)
-    existing = {
-        f.flag: f for f in session.exec(select(CustomerFlag).where(CustomerFlag.customer_pk == customer_pk))
-    }
-    changes = _apply_flags(session, customer_pk, due, existing, at)
-    store_assessment(
-        session, customer_pk, assess(customer, facts, due, base, at, params.recency_half_life_days), at
-    )
-    session.flush()
-    if changes:
-        log.info("customer %s: raised %s, cleared %s", customer.customer_id, changes.raised, changes.cleared)
-    return changes
+    session.flush()  # the statements below bypass the unit of work: pending objects first
+    pks = None if customer_pks is None else list(dict.fromkeys(customer_pks))
+    customers = customer_inputs(session, pks)
+    if not customers:
+        return {}
+    if base is None:
+        base = population_of(customers, params) if pks is None else population(session, params)
+    facts = facts_by_customer(session, pks)
+    flags = stored_flags(session, pks)
+    writes = FlagWrites()
+    assessments: dict[int, RiskAssessment] = {}
+    out: dict[str, FlagChanges] = {}
+    for customer in customers:
+        own = facts.get(customer.pk, [])
+        due = flags_due(customer, own, base)
+        changes = _plan_flags(customer.pk, due, flags.get(customer.pk, {}), at, writes)
+        if changes:
+            out[customer.customer_id] = changes
+        assessments[customer.pk] = assess(customer, own, due, base, at, params.recency_half_life_days)
+    _write_flags(session, writes)
+    store_all(session, assessments, at)
+    if len(customers) == 1 and out:
+        changes = next(iter(out.values()))
+        name = customers[0].customer_id
+        log.info("customer %s: raised %s, cleared %s", name, changes.raised, changes.cleared)
+    elif out:
+        log.info("flags changed for %d customer(s)", len(out))
+    return out
 
 
 def recompute_all(
     session: Session, params: SignalParams, *, now: datetime | None = None
 ) -> dict[str, FlagChanges]:
     """Every customer's flags and risk row (after a CRM change: the usage percentiles and the median
-    value move for everyone), set-based: one query per table, then one flush of what changed."""
-    at = now or utcnow()
-    customers = session.exec(select(Customer).order_by(col(Customer.id))).all()
-    base = population(session, params)
-    facts = facts_by_customer(session)
-    flags: dict[int, dict[FlagType, CustomerFlag]] = {}
-    for flag_row in session.exec(select(CustomerFlag)).all():
-        flags.setdefault(flag_row.customer_pk, {})[flag_row.flag] = flag_row
-    assessments: dict[int, RiskAssessment] = {}
-    out: dict[str, FlagChanges] = {}
-    with session.no_autoflush:  # everything is loaded above: one flush at the end, not one a customer
-        for customer in customers:
-            pk = customer.id
-            assert pk is not None
-            own = facts.get(pk, [])
-            due = flags_due(customer, own, base)
-            changes = _apply_flags(session, pk, due, flags.get(pk, {}), at)
-            if changes:
-                out[customer.customer_id] = changes
-            assessments[pk] = assess(customer, own, due, base, at, params.recency_half_life_days)
-    session.flush()
-    store_all(session, assessments, at)
-    if out:
-        log.info("flags changed for %d customer(s)", len(out))
-    return out
+    value move for everyone), set-based: one query per table, then bulk statements for what changed."""
+    return recompute_customers(session, params, None, now=now)
 
 
 def on_call_linked(

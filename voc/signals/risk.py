@@ -1,8 +1,8 @@
 """Each customer's risk and health, computed when their flags are and stored (``customer_risk``).
 
-``voc.signals.flags.recompute_customer`` (an analysed call, feedback, a re-link) and ``recompute_all``
-(every CRM change) call :func:`store_assessment` with the flags they just brought up to date, so the
-at-risk list is ``ORDER BY risk_score DESC LIMIT n`` on an index and a customer's page one row.
+``voc.signals.flags.recompute_customer`` (an analysed call, feedback, a re-link, a deleted call) and
+``recompute_all`` (every CRM change) call :func:`store_all` with the flags they just brought up to date,
+so the at-risk list is ``ORDER BY risk_score DESC LIMIT n`` on an index and a customer's page one row.
 
 What moves the scores, and what refreshes them:
 
@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Table, bindparam, insert, update
+from sqlmodel import Session, select
 
+from voc.db.batches import chunks, literal_in
 from voc.db.customers import Customer, CustomerStatus
 from voc.db.risk import CustomerRisk
 from voc.db.signals import FlagType
-from voc.signals.scores import SIGNAL_RISK_WEIGHTS, decay, score_customer
+from voc.signals.scores import SIGNAL_RISK_WEIGHTS, CustomerInputs, decay, score_customer
 
 if TYPE_CHECKING:  # types only: voc.signals.flags imports this module to store the rows it computes
     from voc.signals.flags import SignalFact, UsageStats
@@ -146,7 +147,7 @@ def ranked_evidence(facts: Sequence[SignalFact], now: datetime, half_life_days: 
 
 
 def assess(
-    customer: Customer,
+    customer: CustomerInputs,
     facts: Sequence[SignalFact],
     flags: Mapping[str, Sequence[SignalFact]],
     population: Population,
@@ -189,48 +190,43 @@ def _values(assessment: RiskAssessment) -> dict[str, Any]:
     }
 
 
-def store_assessment(session: Session, customer_pk: int, assessment: RiskAssessment, now: datetime) -> None:
-    """Write one customer's row (after their own recompute). Adds to the session only."""
-    fields = _values(assessment) | {"computed_at": now}
-    row = session.get(CustomerRisk, customer_pk)
-    if row is None:
-        session.add(CustomerRisk(customer_pk=customer_pk, **fields))
-        return
-    for name, value in fields.items():
-        setattr(row, name, value)
-    session.add(row)
-
-
+#: Below this many customers the stored rows are read by key, above it all at once (one scan).
+CHUNK_SUBSET = 2_000
 _COMPARED = ("customer_id", "risk_score", "health_score", "listed", "flags", "evidence")
 
 
 def store_all(session: Session, assessments: Mapping[int, RiskAssessment], now: datetime) -> int:
     """Write many rows in bulk statements (a CRM refresh, the backfill): the new ones inserted, the
-    changed ones updated by key, and every row stamped ``now`` (all were recomputed as of ``now``).
-    Returns how many rows were inserted or changed."""
-    stored = {
-        pk: rest
-        for pk, *rest in session.execute(
-            select(col(CustomerRisk.customer_pk), *(col(getattr(CustomerRisk, c)) for c in _COMPARED))
-        ).all()
-    }
+    changed ones updated by key (Core executemany: no ORM object per row), and every given row stamped
+    ``now`` (all were recomputed as of ``now``). Returns how many rows were inserted or changed."""
+    table: Table = CustomerRisk.__table__  # type: ignore[attr-defined]
+    compared = [table.c[c] for c in _COMPARED]
+    query = select(table.c.customer_pk, *compared)
+    everyone = len(assessments) > CHUNK_SUBSET
+    stored: dict[int, list[Any]] = {}
+    for chunk in [None] if everyone else chunks(list(assessments)):
+        where = query if chunk is None else query.where(table.c.customer_pk.in_(literal_in(chunk)))
+        stored.update({pk: list(rest) for pk, *rest in session.execute(where).all()})
     new, changed = [], []
     for pk, assessment in assessments.items():
         values = _values(assessment)
         if pk not in stored:
             new.append({"customer_pk": pk, **values, "computed_at": now})
-        elif list(stored[pk]) != [values[c] for c in _COMPARED]:
-            changed.append({"customer_pk": pk, **values, "computed_at": now})
+        elif stored[pk] != [values[c] for c in _COMPARED]:
+            changed.append({"b_pk": pk, **values, "computed_at": now})
     kept = [pk for pk in assessments if pk in stored]
     if kept:
-        stamp = update(CustomerRisk).values(computed_at=now)
-        if len(kept) < len(stored):  # not every row: name them
-            stamp = stamp.where(col(CustomerRisk.customer_pk).in_(kept))
-        session.execute(stamp, execution_options={"synchronize_session": False})
+        stamp = update(table).values(computed_at=now)
+        if everyone and len(kept) == len(stored):  # every row: no list of keys
+            session.execute(stamp)
+        else:
+            for chunk in chunks(kept):
+                session.execute(stamp.where(table.c.customer_pk.in_(literal_in(chunk))))
     if changed:
-        session.execute(update(CustomerRisk), changed)
+        # SET from the parameters' keys (the compared columns and computed_at), one executemany.
+        session.execute(update(table).where(table.c.customer_pk == bindparam("b_pk")), changed)
     if new:
-        session.execute(insert(CustomerRisk), new)
+        session.execute(insert(table), new)
     for obj in list(session.identity_map.values()):  # rows loaded before are stale now
         if isinstance(obj, CustomerRisk):
             session.expire(obj)

@@ -82,9 +82,41 @@ def evidence_strength(
     return 1.0 - miss
 
 
-def customer_value(customer: Customer) -> float | None:
+@dataclass(frozen=True, slots=True)
+class CustomerInputs:
+    """The columns of a customer's CRM record that their flags and scores read: selected as a tuple of
+    columns (the ``ltv`` attribute by JSON path), not loaded as an ORM object, when every customer is
+    scored (a CRM import scores 20,000)."""
+
+    pk: int
+    customer_id: str
+    name: str | None
+    plan: str | None
+    monthly_fee: float | None
+    usage_rate: float | None
+    tenure_months: int | None
+    status: str
+    ltv: Any = None  # the ``ltv`` attribute as stored (any JSON value), ``None`` when absent
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerInputs:
+        assert customer.id is not None
+        return cls(
+            pk=customer.id,
+            customer_id=customer.customer_id,
+            name=customer.name,
+            plan=customer.plan,
+            monthly_fee=customer.monthly_fee,
+            usage_rate=customer.usage_rate,
+            tenure_months=customer.tenure_months,
+            status=customer.status,
+            ltv=(customer.attributes or {}).get("ltv"),
+        )
+
+
+def customer_value(customer: CustomerInputs) -> float | None:
     """``ltv`` attribute when given (any number), else 12 months of the monthly fee."""
-    return value_of(customer.monthly_fee, customer.attributes)
+    return value_of(customer.monthly_fee, {"ltv": customer.ltv})
 
 
 def value_of(monthly_fee: float | None, attributes: Mapping[str, Any] | None) -> float | None:
@@ -141,7 +173,7 @@ class CustomerScores:
 
 
 def score_customer(
-    customer: Customer,
+    customer: CustomerInputs,
     facts: Sequence[SignalFact],
     flags: Mapping[str, Sequence[SignalFact]],
     *,
