@@ -16,6 +16,7 @@ from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
+from voc.assembly import signal_params
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.metadata import make_meta, parse_metadata
@@ -371,7 +372,7 @@ def remove_call(
 ) -> Response:
     call = _get_call(session, ref)
     call_id = call.id
-    delete_call(session, rt.store, call)
+    delete_call(session, rt.store, call, params=signal_params(rt.settings))  # its evidence leaves the flags
     record(session, "call.delete", "call", call_id, actor=principal, ip=_client_ip(request))
     session.commit()
     return Response(status_code=204)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import io
 import wave
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from tests.signals.helpers import add_signal_call
+from voc.customers.records import upsert_customer
 from voc.db.calls import Call, CallStatus
-from voc.db.signals import SignalType
+from voc.db.customers import CustomerCreate
+from voc.db.signals import CustomerFlag, SignalType
+from voc.db.types import utcnow
 from voc.runtime import Runtime
+from voc.signals.flags import recompute_customer
+from voc.signals.params import SignalParams
 
 
 def wav_bytes(seconds: float = 0.5, channels: int = 2, rate: int = 8000, seed: int = 0) -> bytes:
@@ -297,3 +304,44 @@ def test_the_same_file_under_a_new_call_id_is_a_new_call_sharing_the_audio(
     assert client.get("/api/v1/calls/CRM-2/audio").status_code == 200
     assert client.delete("/api/v1/calls/CRM-2").status_code == 204
     assert not runtime.store.exists(sha)
+
+
+def test_deleting_a_call_takes_its_evidence_out_of_flags_and_the_at_risk_list(
+    admin_client: TestClient, runtime: Runtime
+) -> None:
+    with Session(runtime.engine) as session:
+        customer, _ = upsert_customer(
+            session, CustomerCreate(customer_id="D1", usage_rate=0.5, monthly_fee=5000)
+        )
+        assert customer.id is not None
+        for ref, days in (("DEL-1", 1), ("DEL-2", 3)):
+            at = utcnow() - timedelta(days=days)
+            said = f"{ref}で解約したいと言いました"
+            add_signal_call(
+                session, ref, SignalType.CHURN_INTENT, said, customer_pk=customer.id, started_at=at
+            )
+        recompute_customer(session, customer.id, SignalParams())  # as the signals stage does
+        session.commit()
+
+    def evidence_calls() -> tuple[list[str], set[str], set[str]]:
+        page = admin_client.get("/api/v1/customers/D1").json()
+        listed = {
+            e["call_id"] for item in admin_client.get("/api/v1/at-risk").json() for e in item["evidence"]
+        }
+        return page["flags"], {e["call_id"] for e in page["evidence"]}, listed
+
+    assert evidence_calls() == (["churn_risk"], {"DEL-1", "DEL-2"}, {"DEL-1", "DEL-2"})
+    assert admin_client.delete("/api/v1/calls/DEL-1").status_code == 204
+    assert evidence_calls() == (["churn_risk"], {"DEL-2"}, {"DEL-2"})
+    with Session(runtime.engine) as session:
+        flag = session.exec(select(CustomerFlag)).one()
+        assert [e["call_id"] for e in flag.evidence] == ["DEL-2"]
+    # The last call gone: the flag is cleared (with its event) and the customer leaves the list.
+    assert admin_client.delete("/api/v1/calls/DEL-2").status_code == 204
+    page = admin_client.get("/api/v1/customers/D1").json()
+    assert (page["flags"], page["evidence"]) == ([], [])
+    assert [(e["flag"], e["event"]) for e in page["flag_history"]] == [
+        ("churn_risk", "cleared"),
+        ("churn_risk", "raised"),
+    ]
+    assert admin_client.get("/api/v1/at-risk").json() == []

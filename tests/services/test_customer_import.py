@@ -3,7 +3,6 @@ entry, flags recomputed once the records are in."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -16,14 +15,14 @@ from typer.testing import CliRunner, Result
 
 from api.app import create_app
 from tests.api.conftest import make_key
+from tests.signals.helpers import add_signal_call
 from tests.sjis_csv import CRM_BAD_LINES, CRM_GOOD, crm_sjis
 from voc.cli.common import CliError
 from voc.cli.customers import app as customers_app
 from voc.db.audit import AuditEntry
-from voc.db.calls import Call, CallStatus
 from voc.db.customers import Customer
 from voc.db.risk import CustomerRisk
-from voc.db.signals import CallSignalRow, CustomerFlag, CustomerFlagEvent, FlagType, SignalType
+from voc.db.signals import CustomerFlag, CustomerFlagEvent, FlagType, SignalType
 from voc.runtime import Runtime
 from voc.services.customer_import import ACTION, import_customers
 from voc.signals.at_risk import assess_customers, assess_from_scratch
@@ -103,25 +102,12 @@ def test_a_file_that_loads_nothing_exits_1_and_audits_nothing(runtime: Runtime, 
 
 def add_value_complaint(session: Session, caller_number: str) -> None:
     """A call that came in before its customer was in the CRM: a heavy user's "not worth the price"."""
-    call = Call(
-        audio_sha256=hashlib.sha256(caller_number.encode()).hexdigest(),
+    add_signal_call(
+        session,
+        caller_number,
+        SignalType.VALUE_COMPLAINT,
+        "この値段だと割に合わないです",
         caller_number=caller_number,
-        status=CallStatus.DONE,
-    )
-    session.add(call)
-    session.flush()
-    assert call.id is not None
-    session.add(
-        CallSignalRow(
-            call_id=call.id,
-            segment_idx=1,
-            type=SignalType.VALUE_COMPLAINT,
-            score=0.9,
-            speaker="customer",
-            start=4.0,
-            end=7.5,
-            text="この値段だと割に合わないです",
-        )
     )
     session.commit()
 

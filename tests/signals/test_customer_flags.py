@@ -13,6 +13,7 @@ from voc.audio_store import LocalAudioStore
 from voc.calls.deletion import delete_call
 from voc.db.calls import Call, Segment
 from voc.db.customers import Customer
+from voc.db.risk import CustomerRisk
 from voc.db.signals import CallSignalRow, CustomerFlag, CustomerFlagEvent
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.signals.analyze import analyze_call
@@ -247,10 +248,20 @@ def test_deleting_a_call_deletes_its_signals(
         signal = session.exec(select(CallSignalRow).where(CallSignalRow.call_id == call.id)).first()
         assert signal is not None and signal.id is not None
         record_feedback(session, signal.id, "confirm", user="analyst1")
-        delete_call(session, LocalAudioStore(tmp_path), call)
+        assert "MOVING" in [a.customer_id for a in at_risk(session)]
+        changes = delete_call(session, LocalAudioStore(tmp_path), call, params=PARAMS)
         assert session.exec(select(CallSignalRow).where(CallSignalRow.call_id == signal.call_id)).all() == []
-        assert recompute_customer(session, pks["MOVING"], PARAMS, now=NOW).cleared == ["churn_risk"]
+        # The call was MOVING's only evidence: the flag is cleared at once, and the risk row follows.
+        assert changes == FlagChanges([], ["churn_risk"])
         session.commit()
+        assert "MOVING" not in [a.customer_id for a in at_risk(session)]
+        row = session.get(CustomerRisk, pks["MOVING"])
+        assert row is not None and (row.flags, row.evidence, row.listed) == ([], [], False)
+        assert recompute_customer(session, pks["MOVING"], PARAMS) == FlagChanges()
+        assert [e["event"] for e in flag_events(session) if e["customer_id"] == "MOVING"] == [
+            "customer.flagged",
+            "customer.flag_cleared",
+        ]
 
 
 def test_the_pipeline_stage_analyses_and_flags(engine: Engine, tok: JapaneseTokenizer) -> None:

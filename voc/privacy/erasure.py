@@ -79,7 +79,7 @@ def erase_customer(
             report.other_rows += _delete_table_rows(session, table, column, call_ids)
     for call in calls:
         had_audio = store.exists(call.audio_sha256)
-        delete_call(session, store, call)
+        delete_call(session, store, call, params=None)  # the customer goes too: nothing to recompute
         report.calls += 1
         report.audio_files += int(had_audio)
     report.webhook_deliveries += _delete_where(session, WebhookDelivery, "customer_ref", [customer_id])
