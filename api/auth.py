@@ -17,13 +17,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.problems import Problem, problem_response
-from voc.security.keys import Principal, authenticate
+from voc.runtime import Runtime
+from voc.security.keys import Principal, authenticate, cached_principal
 from voc.security.roles import ROLES, Role
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,20 @@ def _token(header: str | None) -> str | None:
     return token.strip() or None
 
 
-def _authenticate(engine: Engine, token: str) -> Principal | None:
-    with Session(engine, expire_on_commit=False) as session:
-        principal = authenticate(session, token)
+def _authenticate(runtime: Runtime, token: str) -> Principal | None:
+    with Session(runtime.engine, expire_on_commit=False) as session:
+        principal = authenticate(session, token, cache=runtime.key_cache)
         session.commit()  # the key's last use
         return principal
+
+
+async def _principal(runtime: Runtime, token: str) -> Principal | None:
+    """From the process's key cache on the event loop (a dict look-up), else from the database in a
+    worker thread (``voc.security.keys.KeyCache``: a revoked key is refused at once in this process)."""
+    cached = cached_principal(runtime.key_cache, token)
+    if cached is not None:
+        return cached
+    return await anyio.to_thread.run_sync(_authenticate, runtime, token)
 
 
 class ApiKeyMiddleware:
@@ -92,9 +101,8 @@ class ApiKeyMiddleware:
         token = _token(headers.get(b"authorization", b"").decode("latin-1"))
         principal = None
         if token is not None:
-            engine = scope["app"].state.runtime.engine
             try:
-                principal = await anyio.to_thread.run_sync(_authenticate, engine, token)
+                principal = await _principal(scope["app"].state.runtime, token)
             except Exception:
                 log.exception("API key check failed")
                 detail = (
@@ -124,8 +132,7 @@ class Requirement:
     ) -> Principal:
         principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None and credentials is not None:  # routes mounted outside the middleware
-            engine = request.app.state.runtime.engine
-            principal = await anyio.to_thread.run_sync(_authenticate, engine, credentials.credentials)
+            principal = await _principal(request.app.state.runtime, credentials.credentials)
         if principal is None:
             raise Problem(401, UNAUTHENTICATED if credentials is None else INVALID_KEY)
         if principal.role not in self.roles:

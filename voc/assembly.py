@@ -41,6 +41,7 @@ from voc.pipeline.supervisor import Supervisor, SupervisorPolicy
 from voc.pipeline.worker import Worker
 from voc.redaction.redactor import Redactor
 from voc.runtime import Runtime
+from voc.security.keys import KeyCache
 from voc.settings import Settings
 from voc.signals.artefact import DETECTOR_FILE, load_detector
 from voc.signals.at_risk import backfill
@@ -79,6 +80,7 @@ def build_runtime(settings: Settings, *, engine: Engine | None = None, migrate: 
         store=LocalAudioStore(settings.resolved_audio_dir),
         dispatcher=build_dispatcher(settings, engine),
         toolkit=ToolkitLoader(nlp.domain_terms, nlp.polarity, nlp.user_dictionary),
+        key_cache=KeyCache(settings.server.key_cache_ttl_s, settings.server.key_cache_size),
     )
 
 

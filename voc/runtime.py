@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from voc.audio_store import LocalAudioStore
 from voc.pipeline.dispatch import CallDispatcher
 from voc.redaction import RedactingFilter
+from voc.security.keys import KeyCache
 from voc.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ class Runtime:
     """Tells workers about newly queued calls (a Celery task each when a broker is configured)."""
     toolkit: Callable[[], TextToolkit]
     """The tokenizer and lexicon, loaded on first use (the user dictionary must have been built)."""
+    key_cache: KeyCache = field(default_factory=KeyCache)
+    """API keys checked recently, in this process (``voc.security.keys.KeyCache``)."""
 
     def close(self) -> None:
         self.engine.dispose()

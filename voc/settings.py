@@ -123,6 +123,18 @@ class ServerSettings(BaseModel):
     processes: int = Field(
         default=0, ge=0, description="API serving processes of `voc serve`; 0: one per core."
     )
+    key_cache_ttl_s: float = Field(
+        default=10.0,
+        ge=0,
+        le=300,
+        description=(
+            "Seconds a checked API key is trusted without the database (each serving process keeps its "
+            "own cache). A key revoked through the API is refused at once by the process that revoked it; "
+            "the other serving processes, and every process after `voc keys revoke`, refuse it at the "
+            "latest this long after. 0: every request checks the database."
+        ),
+    )
+    key_cache_size: int = Field(default=1024, ge=1, description="API keys each serving process remembers.")
 
 
 class SignalSettings(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Path, Request
 from pydantic import BaseModel, Field
 
 from api.auth import allow
-from api.deps import SessionDep
+from api.deps import RuntimeDep, SessionDep
 from api.routes.errors import COMMON, MAX_DB_INT, problems
 from voc.db.security import ApiKeyPublic
 from voc.security.keys import Principal, list_keys
@@ -70,8 +70,11 @@ def delete_key(
     key_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
     request: Request,
     session: SessionDep,
+    rt: RuntimeDep,
     principal: Annotated[Principal, allow("keys.manage")],
 ) -> ApiKeyPublic:
-    key = withdraw_key(session, key_id, actor=principal, ip=request.client.host if request.client else None)
+    ip = request.client.host if request.client else None
+    # This process's key cache forgets the key at once (the other processes' within their TTL).
+    key = withdraw_key(session, key_id, actor=principal, ip=ip, cache=rt.key_cache)
     session.commit()
     return _public(key)

@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from api.auth import PERMISSIONS, api_operations
 from tests.api.conftest import ClientFor, make_key
+from tests.security.test_keys import FakeClock
 from voc.runtime import Runtime
-from voc.security.keys import revoke_key
+from voc.security.keys import KeyCache, cached_principal, list_keys, revoke_key
 from voc.security.roles import ROLES
 
 OPEN = ("/healthz", "/readyz", "/docs", "/openapi.json")
@@ -71,17 +72,37 @@ def test_bad_keys_are_401(anonymous: TestClient, header: str) -> None:
     assert r.json()["status"] == 401
 
 
-def test_a_revoked_key_stops_working(anonymous: TestClient, runtime: Runtime) -> None:
+def _key_id(runtime: Runtime, name: str) -> int:
+    with Session(runtime.engine) as session:
+        return next(k.id for k in list_keys(session) if k.name == name and k.id is not None)
+
+
+def test_a_key_revoked_through_the_api_is_refused_at_once(anonymous: TestClient, runtime: Runtime) -> None:
+    secret = make_key(runtime, "analyst")
+    headers = {"Authorization": f"Bearer {secret}"}
+    admin = {"Authorization": f"Bearer {make_key(runtime, 'admin')}"}
+    for _ in range(2):  # the second request is answered from the key cache
+        assert anonymous.get("/api/v1/calls", headers=headers).status_code == 200
+    assert cached_principal(runtime.key_cache, secret) is not None
+    key_id = _key_id(runtime, "test-analyst")
+    assert anonymous.delete(f"/api/v1/keys/{key_id}", headers=admin).status_code == 200
+    assert anonymous.get("/api/v1/calls", headers=headers).status_code == 401
+
+
+def test_a_key_revoked_by_another_process_is_refused_within_the_ttl(
+    anonymous: TestClient, runtime: Runtime
+) -> None:
+    clock = FakeClock()
+    runtime.key_cache = KeyCache(ttl_s=10, clock=clock)
     secret = make_key(runtime, "analyst")
     headers = {"Authorization": f"Bearer {secret}"}
     assert anonymous.get("/api/v1/calls", headers=headers).status_code == 200
-    with Session(runtime.engine) as session:
-        key_id = int(secret.split("_")[1], 16)  # not the id: find it by listing
-        from voc.security.keys import list_keys
-
-        key_id = next(k.id for k in list_keys(session) if k.name == "test-analyst" and k.id is not None)
-        revoke_key(session, key_id)
+    with Session(runtime.engine) as session:  # as `voc keys revoke` does, in its own process
+        revoke_key(session, _key_id(runtime, "test-analyst"))
         session.commit()
+    clock.now += 5
+    assert anonymous.get("/api/v1/calls", headers=headers).status_code == 200  # cached: trusted 10 s
+    clock.now += 5
     assert anonymous.get("/api/v1/calls", headers=headers).status_code == 401
 
 

@@ -17,7 +17,17 @@ from voc.cli.main import app as cli
 from voc.db.audit import AuditEntry
 from voc.db.engine import make_engine
 from voc.db.security import ApiKey
-from voc.security.keys import authenticate, create_key, ensure_admin_key, hash_secret, list_keys, revoke_key
+from voc.security.keys import (
+    KeyCache,
+    authenticate,
+    cached_principal,
+    create_key,
+    ensure_admin_key,
+    hash_secret,
+    list_keys,
+    revoke_key,
+)
+from voc.services.keys import withdraw_key
 from voc.settings import Settings
 
 
@@ -102,3 +112,65 @@ def test_the_cli_and_the_api_leave_the_same_audit_trail(tmp_path: Path) -> None:
         ("key.create", "1", None),
         ("key.revoke", "1", None),
     ]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_cached_key_is_trusted_for_the_ttl_only(engine: Engine) -> None:
+    """Revoked behind the cache's back (another process, `voc keys revoke`): refused once the TTL is up."""
+    clock = FakeClock()
+    cache = KeyCache(ttl_s=10, clock=clock)
+    with Session(engine) as session:
+        key, secret = create_key(session, "analyst", "bi")
+        session.commit()
+        assert key.id is not None
+        principal = authenticate(session, secret, cache=cache)
+        assert principal is not None and cached_principal(cache, secret) == principal
+        revoke_key(session, key.id)
+        session.commit()
+        clock.now += 9.9
+        assert authenticate(session, secret, cache=cache) == principal  # within the TTL
+        clock.now += 0.2
+        assert cached_principal(cache, secret) is None
+        assert authenticate(session, secret, cache=cache) is None
+
+
+def test_a_key_withdrawn_through_the_service_is_refused_at_once(engine: Engine) -> None:
+    clock = FakeClock()
+    cache = KeyCache(ttl_s=10, clock=clock)
+    with Session(engine) as session:
+        key, secret = create_key(session, "analyst", "bi")
+        other, other_secret = create_key(session, "analyst", "other")
+        session.commit()
+        assert key.id is not None and other.id is not None
+        principal = authenticate(session, secret, cache=cache)
+        assert principal is not None and authenticate(session, other_secret, cache=cache) is not None
+        withdraw_key(session, key.id, actor=None, cache=cache)
+        # A request that read the key before the revocation committed cannot put it back in the cache.
+        cache.put(hash_secret(secret), principal)
+        assert cached_principal(cache, secret) is None
+        assert authenticate(session, secret, cache=cache) is None
+        session.commit()
+        assert authenticate(session, secret, cache=cache) is None
+        assert cached_principal(cache, other_secret) is not None  # the other key stays cached
+
+
+def test_the_cache_is_bounded_and_ttl_0_caches_nothing(engine: Engine) -> None:
+    cache = KeyCache(ttl_s=60, max_keys=2)
+    with Session(engine) as session:
+        secrets = [create_key(session, "analyst", f"k{i}")[1] for i in range(3)]
+        session.commit()
+        for secret in secrets:
+            assert authenticate(session, secret, cache=cache) is not None
+        assert len(cache) == 2 and cached_principal(cache, secrets[0]) is None  # the oldest went first
+        assert all(cached_principal(cache, s) is not None for s in secrets[1:])
+        off = KeyCache(ttl_s=0)
+        assert authenticate(session, secrets[0], cache=off) is not None and len(off) == 0
+    with pytest.raises(ValueError, match="key cache"):
+        KeyCache(ttl_s=-1)
