@@ -6,28 +6,40 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from voc.audio_store import LocalAudioStore
 from voc.customers.followup import set_follow_up
 from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, list_customers
-from voc.customers.records import upsert_customer
+from voc.customers.records import import_csv, upsert_customer
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerStatus, FollowUpState
 from voc.db.risk import CustomerRisk
-from voc.db.signals import CallSignalRow
+from voc.db.signals import CallSignalRow, SignalType
 from voc.nlp.tokenizer import JapaneseTokenizer
+from voc.privacy.erasure import erase_customer
 from voc.signals.analyze import analyze_call
 from voc.signals.at_risk import assess_customers, assess_from_scratch, at_risk, backfill, rescore_stale
 from voc.signals.feedback import record_feedback
-from voc.signals.flags import on_call_linked
+from voc.signals.flags import (
+    customer_inputs,
+    facts_by_customer,
+    flags_due,
+    on_call_linked,
+    population,
+    population_of,
+    recompute_customer,
+)
 from voc.signals.params import SignalParams
 from voc.signals.risk import RiskAssessment
 
-from .helpers import NOW, Turn, add_call, add_customer
+from .helpers import NOW, Turn, add_call, add_customer, add_signal_call
 
 PARAMS = SignalParams()
 GREETING: Turn = ("operator", "お電話ありがとうございます、サポートセンターの田中でございます。")
@@ -203,3 +215,76 @@ def test_backfill_scores_customers_without_a_row(engine: Engine, tok: JapaneseTo
         page = list_customers(session, CustomerQuery(sort=CustomerSort.CUSTOMER_ID, limit=None), PARAMS)
         assert [i.customer_id for i in page.items] == ["OLD4", "OLD3", "OLD2", "OLD1", "OLD0", "LATE"]
         _stored_matches_scratch(session)
+
+
+PERCENTILE_ONLY = SignalParams(high_usage_absolute=None)  # heavy: the top quarter, whatever the share
+
+
+def _as_a_full_recompute(session: Session, pk: int, at: datetime) -> RiskAssessment:
+    """The customer's stored row and flags are what a recompute of everyone gives (the population
+    computed afresh, not taken from this process's cache)."""
+    fresh = population_of(customer_inputs(session), PERCENTILE_ONLY)
+    assert population(session, PERCENTILE_ONLY) == fresh
+    stored = assess_customers(session, [pk], PERCENTILE_ONLY)[pk]
+    assert stored == assess_from_scratch(session, PERCENTILE_ONLY, None, now=at)[pk]
+    (customer,) = customer_inputs(session, [pk])
+    due = flags_due(customer, facts_by_customer(session, [pk]).get(pk, []), fresh)
+    assert sorted(due) == sorted(stored.flags)
+    return stored
+
+
+def test_one_customer_rescored_equals_a_full_recompute_through_every_crm_write(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """One customer's rescoring takes the population from a cache; every way the CRM changes (one
+    record, an ORM edit, a bulk import, a row inserted by other means, an erasure) must show in it."""
+    with Session(engine) as session:
+        y = add_customer(session, "Y", 0.8)
+        add_customer(session, "X", 0.3)
+        for i in range(9):
+            add_customer(session, f"F{i}", 0.1 + 0.05 * i)
+        refresh_after_records_changed(session, PERCENTILE_ONLY)
+        complaint = "この料金だと割に合わないです"
+        n = 0
+
+        def rescore_y() -> RiskAssessment:
+            nonlocal n  # a new call of Y each time: what an analysed call does
+            n += 1
+            at = NOW + timedelta(hours=n)
+            add_signal_call(
+                session, f"Y-{n}", SignalType.VALUE_COMPLAINT, complaint, customer_pk=y, started_at=at
+            )
+            recompute_customer(session, y, PERCENTILE_ONLY, now=at)
+            session.commit()
+            return _as_a_full_recompute(session, y, at)
+
+        first = rescore_y()
+        assert first.flags == ["cost_performance_gap"]
+        # X passes Y (one record): Y's usage rank, so their health, drops.
+        upsert_customer(session, CustomerCreate(customer_id="X", usage_rate=0.9, monthly_fee=5000))
+        passed = rescore_y()
+        assert passed.health_score < first.health_score
+        # An ORM edit of a record, then a bulk import that makes most customers heavier than Y.
+        f0 = session.exec(select(Customer).where(Customer.customer_id == "F0")).one()
+        f0.usage_rate = 0.99
+        session.add(f0)
+        rescore_y()
+        rows = "\r\n".join(f"F{i},0.95" for i in range(1, 6))
+        assert import_csv(session, f"customer_id,usage_rate\r\n{rows}\r\n").updated == 5
+        assert rescore_y().flags == []  # not in the top quarter any more
+        # A row inserted by other means (no ORM, no import), then a customer erased.
+        table = Customer.__table__  # type: ignore[attr-defined]
+        session.execute(
+            insert(table).values(
+                customer_id="RAW",
+                usage_rate=0.05,
+                monthly_fee=90_000,
+                attributes={},
+                status="active",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+        rescore_y()
+        erase_customer(session, LocalAudioStore(tmp_path), "X")
+        rescore_y()

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from voc.db.batches import chunks, expire_loaded, literal_in
-from voc.db.customers import Customer, CustomerCreate, CustomerPhone
+from voc.db.customers import Customer, CustomerCreate, CustomerPhone, customers_changed
 from voc.db.types import utcnow
 from voc.errors import UnavailableError
 
@@ -135,6 +135,7 @@ def write_records(session: Session, records: Sequence[PreparedRecord]) -> BulkRe
         rows.append({**values, "attributes": attributes[cid], "created_at": now, "updated_at": now})
     if rows:
         _upsert(session, rows)
+        customers_changed(session.connection())  # the population the scores are relative to moved
     new = [cid for cid in final if cid not in stored]
     pks = {cid: stored[cid].pk for cid in final if cid in stored} | _keys(session, new)
     for chunk in chunks([stored[cid].pk for cid in final if cid in stored]):

@@ -1,13 +1,15 @@
-"""Customer records from the CRM and their phone numbers."""
+"""Customer records from the CRM and their phone numbers, and the token that changes with the base."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, Column, String
+from sqlalchemy import JSON, Column, Connection, String, event, insert, update
+from sqlalchemy.orm import Mapper
 from sqlmodel import Field, SQLModel
 
 from voc.db.types import EnumText, UTCDateTime, utcnow
@@ -110,3 +112,35 @@ class CustomerFollowUp(SQLModel, table=True):
     by_key_id: int | None = Field(default=None)
     by_name: str = Field(max_length=128)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CustomerBaseToken(SQLModel, table=True):
+    """One row: a token that every write to ``customers`` replaces, in the same transaction.
+
+    The scores of one customer are relative to the whole base (usage ranks, the median value); a process
+    keeps that population computed, by this token (``voc.signals.flags.population``), instead of
+    reading every customer for each analysed call. A random token, not a counter: a database dropped
+    and created again cannot come back to a token a process has seen."""
+
+    __tablename__ = "customer_base"
+
+    id: int = Field(default=1, primary_key=True)
+    token: str = Field(max_length=32)
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def customers_changed(connection: Connection) -> None:
+    """A new token: the customers changed (call it in the transaction that changed them). Writes with
+    Core statements call it themselves; the ORM's inserts, updates and deletes of customers do below."""
+    table = CustomerBaseToken.__table__  # type: ignore[attr-defined]
+    values = {"token": uuid.uuid4().hex, "changed_at": utcnow()}
+    if connection.execute(update(table).where(table.c.id == 1).values(values)).rowcount == 0:
+        connection.execute(insert(table).values(id=1, **values))
+
+
+def _on_customer_write(_mapper: Mapper[Any], connection: Connection, _target: Customer) -> None:
+    customers_changed(connection)
+
+
+for _event in ("after_insert", "after_update", "after_delete"):
+    event.listen(Customer, _event, _on_customer_write)

@@ -26,6 +26,8 @@ class CustomerRisk(SQLModel, table=True):
         # The customer list sorted by risk (its default).
         Index("ix_customer_risk_rank", text("risk_score DESC"), "customer_id"),
         Index("ix_customer_risk_health", "health_score", "customer_id"),
+        # The daily rescoring's question: how old is the oldest row (MIN without a scan).
+        Index("ix_customer_risk_computed_at", "computed_at"),
     )
 
     customer_pk: int = Field(foreign_key="customers.id", primary_key=True, ondelete="CASCADE")

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import bisect
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +36,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from voc.db.calls import Call
-from voc.db.customers import Customer
+from voc.db.customers import Customer, CustomerBaseToken
 from voc.db.signals import (
     CallSignalRow,
     CustomerFlag,
@@ -302,9 +304,61 @@ def population_of(customers: Iterable[CustomerInputs], params: SignalParams) -> 
     )
 
 
+class PopulationCache:
+    """The populations computed lately, by database, customer-base token and parameters (a few, the
+    least recently used dropped): one customer's rescoring (every analysed call, feedback, a deleted
+    call) reads one token row and the newest id instead of every customer's usage, fee and ltv."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[Any, ...], Population] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> Population | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], value: Population) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: This process's populations (``population``).
+POPULATIONS = PopulationCache()
+
+
 def population(session: Session, params: SignalParams) -> Population:
     """Usage of the whole base and the median customer value, from two columns and the ``ltv`` attribute
-    of every customer (not whole attribute documents: this runs for every analysed call)."""
+    of every customer, computed once per state of the customer base: the token that every write to
+    ``customers`` replaces (``voc.db.customers.CustomerBaseToken``) and the newest id (rows inserted
+    by other means) say whether the one this process computed last still holds. The token is read
+    first: a write committed meanwhile can only make the entry newer than its key, never older."""
+    token, newest = session.execute(
+        sa.select(
+            sa.select(col(CustomerBaseToken.token)).where(col(CustomerBaseToken.id) == 1).scalar_subquery(),
+            sa.select(sa.func.max(col(Customer.id))).scalar_subquery(),
+        )
+    ).one()
+    key = (str(session.get_bind().engine.url), token, newest, params)
+    if token is not None and (cached := POPULATIONS.get(key)) is not None:
+        return cached
+    found = _population_now(session, params)
+    if token is not None:
+        POPULATIONS.put(key, found)
+    return found
+
+
+def _population_now(session: Session, params: SignalParams) -> Population:
     ltv = col(Customer.attributes)["ltv"]
     rows = session.exec(select(Customer.usage_rate, Customer.monthly_fee, ltv)).all()
     return Population(
