@@ -20,18 +20,20 @@ What moves the scores, and what refreshes them:
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, text, update
 from sqlmodel import Session, select
 
 from voc.db.batches import chunks, literal_in
 from voc.db.customers import Customer, CustomerStatus
 from voc.db.risk import CustomerRisk
 from voc.db.signals import FlagType
+from voc.db.types import UTCDateTime
 from voc.signals.scores import SIGNAL_RISK_WEIGHTS, CustomerInputs, decay, score_customer
 
 if TYPE_CHECKING:  # types only: voc.signals.flags imports this module to store the rows it computes
@@ -222,7 +224,9 @@ def store_all(session: Session, assessments: Mapping[int, RiskAssessment], now: 
         else:
             for chunk in chunks(kept):
                 session.execute(stamp.where(table.c.customer_pk.in_(literal_in(chunk))))
-    if changed:
+    if changed and session.get_bind().dialect.name == "postgresql":
+        _update_from_json(session, changed, now)
+    elif changed:
         # SET from the parameters' keys (the compared columns and computed_at), one executemany.
         session.execute(update(table).where(table.c.customer_pk == bindparam("b_pk")), changed)
     if new:
@@ -231,6 +235,27 @@ def store_all(session: Session, assessments: Mapping[int, RiskAssessment], now: 
         if isinstance(obj, CustomerRisk):
             session.expire(obj)
     return len(new) + len(changed)
+
+
+#: The rows of an UPDATE on PostgreSQL as one JSON document: an executemany of 20,000 updates is 20,000
+#: statements in psycopg's pipeline (measured 3.4 s in a CRM import), this is one.
+_UPDATE_FROM_JSON = text(
+    """
+    UPDATE customer_risk AS r
+    SET customer_id = v.customer_id, risk_score = v.risk_score, health_score = v.health_score,
+        listed = v.listed, flags = v.flags, evidence = v.evidence, computed_at = :now
+    FROM json_to_recordset(CAST(:rows AS json)) AS v(
+        b_pk integer, customer_id text, risk_score double precision, health_score integer,
+        listed boolean, flags json, evidence json
+    )
+    WHERE r.customer_pk = v.b_pk
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
+def _update_from_json(session: Session, changed: list[dict[str, Any]], now: datetime) -> None:
+    doc = json.dumps([{k: v for k, v in row.items() if k != "computed_at"} for row in changed])
+    session.execute(_UPDATE_FROM_JSON, {"rows": doc, "now": now})
 
 
 def from_row(row: CustomerRisk, customer: Customer) -> RiskAssessment:
