@@ -15,6 +15,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
+from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
 from voc.assembly import signal_params
 from voc.audit.log import record
@@ -33,6 +34,10 @@ from voc.services import retry as retries
 from voc.services.uploads import add_recording
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
+
+# The read routes a UI polls serialise their own responses (api.responses: once, in the route's thread).
+CALL_PAGE = JsonBody(Page[CallPublic])
+CALL_DETAIL = JsonBody(CallDetail)
 
 
 class CallAccepted(BaseModel):
@@ -213,7 +218,7 @@ def list_calls(
     ] = "newest",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-) -> Page[CallPublic]:
+) -> Response:
     when = func.coalesce(col(Call.started_at), col(Call.created_at))
     newest = sort == "newest"
     query = select(Call).order_by(
@@ -269,11 +274,11 @@ def list_calls(
     items = items[:limit]
     last = items[-1] if items else None
     next_cursor = (
-        encode_cursor({"id": last.id, "t": (last.started_at or last.created_at).isoformat()})
+        encode_cursor({"id": last["id"], "t": (last["started_at"] or last["created_at"]).isoformat()})
         if more and last is not None
         else None
     )
-    return Page[CallPublic](items=items, next_cursor=next_cursor)
+    return CALL_PAGE.response({"items": items, "next_cursor": next_cursor})
 
 
 @router.get(
@@ -283,9 +288,9 @@ def list_calls(
     dependencies=[allow("calls.read")],
     responses=problems(404),
 )
-def get_call(ref: RefPath, session: SessionDep) -> CallDetail:
+def get_call(ref: RefPath, session: SessionDep) -> Response:
     call = _get_call(session, ref)
-    return call_detail(session, call)
+    return CALL_DETAIL.response(call_detail(session, call))
 
 
 @router.get(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, File, Query, Request, UploadFile
+from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
+from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
 from voc.assembly import signal_params
 from voc.audit.log import record
@@ -138,6 +139,11 @@ class CustomerList(BaseModel):
     next_offset: int | None
 
 
+# The read routes a CRM polls serialise their own responses (api.responses: once, in the route's thread).
+CUSTOMER_LIST = JsonBody(CustomerList)
+CUSTOMER_DETAIL = JsonBody(CustomerDetail)
+
+
 @router.get(
     "",
     response_model=CustomerList,
@@ -182,13 +188,14 @@ def list_customers_route(
             headers={"Content-Disposition": 'attachment; filename="customers.csv"'},
         )
     more = offset + limit < page.total
-    # A plain document: FastAPI validates it once against CustomerList (a model built here would be
-    # dumped and validated again).
-    return {
-        "items": [item.as_dict() for item in page.items],
-        "total": page.total,
-        "next_offset": offset + limit if more else None,
-    }
+    # A plain document, validated and serialised once (api.responses), not built as models first.
+    return CUSTOMER_LIST.response(
+        {
+            "items": [item.as_dict() for item in page.items],
+            "total": page.total,
+            "next_offset": offset + limit if more else None,
+        }
+    )
 
 
 class FollowUpIn(BaseModel):
@@ -296,7 +303,7 @@ def import_customers(
     dependencies=[allow("customers.read")],
     responses=problems(404),
 )
-def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> CustomerDetail:
+def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> Response:
     customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
     if customer is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
@@ -317,7 +324,7 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
         .where(CustomerFlagEvent.customer_pk == customer.id)
         .order_by(col(CustomerFlagEvent.at).desc())
     ).all()
-    return CustomerDetail(
+    detail = CustomerDetail(
         **to_public(session, customer).model_dump(),
         risk_score=scores.risk_score if scores else None,
         health_score=scores.health_score if scores else None,
@@ -329,6 +336,7 @@ def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> C
             for pk, ref, at, status, duration in calls
         ],
     )
+    return CUSTOMER_DETAIL.response(detail)
 
 
 @router.delete(

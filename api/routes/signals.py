@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
@@ -13,6 +13,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
+from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery, problems
 from voc.assembly import signal_params
 from voc.calls.queries import find_call
@@ -99,6 +100,9 @@ class AtRiskCustomer(BaseModel):
     health_score: int = Field(description="0–100: usage and tenure, and what they said.")
     flags: list[str]
     evidence: list[Evidence]
+
+
+AT_RISK = JsonBody(list[AtRiskCustomer])
 
 
 @router.get(
@@ -197,7 +201,7 @@ def post_feedback(
     summary="Customers to call back, highest risk first, with the evidence",
     dependencies=[allow("at_risk.read")],
 )
-def get_at_risk(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict[str, Any]]:
-    # Plain documents: FastAPI validates them once against the response model (a model built here would
-    # be dumped and validated again).
-    return [item.as_dict() for item in at_risk(session, limit)]
+def get_at_risk(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
+    # The assessments are read by attribute and serialised once (api.responses): no document is built
+    # per customer and evidence first (dataclasses.asdict: half of the route's time).
+    return AT_RISK.response(at_risk(session, limit))
