@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from api.auth import ApiKeyMiddleware, annotate_roles, check_guarded
 from api.limits import BodySizeLimitMiddleware
 from api.problems import install_problem_handlers
+from api.reads import set_read_threads
 from api.routes import audit, calls, customers, exports, health, keys, me, signals, topics, ui, webhooks
 from voc import __version__
 from voc.assembly import build_runtime, load_settings
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         owned = runtime is None
         rt = runtime or build_runtime(effective, migrate=True)
         app.state.runtime = rt
+        set_read_threads(rt.settings.server.read_threads)
         if owned:
             _first_start(rt)
         try:

@@ -135,6 +135,14 @@ class ServerSettings(BaseModel):
         ),
     )
     key_cache_size: int = Field(default=1024, ge=1, description="API keys each serving process remembers.")
+    read_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Threads of each serving process that run the hot reads (the call and customer lists and "
+        "pages, the at-risk list); more reads wait on the event loop. The work is CPU-bound: more threads "
+        "only pass the GIL to each other (uploads, imports and exports use a pool of their own).",
+    )
 
 
 class SignalSettings(BaseModel):

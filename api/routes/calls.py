@@ -15,6 +15,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
+from api.reads import read_route
 from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
 from voc.assembly import signal_params
@@ -202,6 +203,7 @@ def check_metadata(file: Annotated[UploadFile, File()], rt: RuntimeDep) -> Metad
     dependencies=[allow("calls.read")],
     responses=problems(404),
 )
+@read_route
 def list_calls(
     session: SessionDep,
     status: str | None = None,
@@ -288,6 +290,7 @@ def list_calls(
     dependencies=[allow("calls.read")],
     responses=problems(404),
 )
+@read_route
 def get_call(ref: RefPath, session: SessionDep) -> Response:
     call = _get_call(session, ref)
     return CALL_DETAIL.response(call_detail(session, call))

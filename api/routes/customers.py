@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
+from api.reads import read_route
 from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
 from voc.assembly import signal_params
@@ -151,6 +152,7 @@ CUSTOMER_DETAIL = JsonBody(CustomerDetail)
     dependencies=[allow("customers.read")],
     responses={200: {"content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}}}},
 )
+@read_route
 def list_customers_route(
     session: SessionDep,
     rt: RuntimeDep,
@@ -303,6 +305,7 @@ def import_customers(
     dependencies=[allow("customers.read")],
     responses=problems(404),
 )
+@read_route
 def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> Response:
     customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
     if customer is None:

@@ -13,6 +13,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
+from api.reads import read_route
 from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery, problems
 from voc.assembly import signal_params
@@ -201,6 +202,7 @@ def post_feedback(
     summary="Customers to call back, highest risk first, with the evidence",
     dependencies=[allow("at_risk.read")],
 )
+@read_route
 def get_at_risk(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     # The assessments are read by attribute and serialised once (api.responses): no document is built
     # per customer and evidence first (dataclasses.asdict: half of the route's time).
