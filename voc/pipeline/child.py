@@ -7,11 +7,11 @@ watching its parent before the seconds of importing the pipeline begin.
 from __future__ import annotations
 
 import multiprocessing.process
-import os
 import signal
 import threading
 from multiprocessing.connection import Connection
 
+from voc.pipeline.proctree import lower_priority
 from voc.pipeline.worker import stop_when_parent_exits
 from voc.settings import Settings
 
@@ -31,7 +31,7 @@ def run_worker_process(
     # Below the API's priority (its serving processes share these cores): reads stay fast while calls
     # are transcribed, and the workers still take every cycle the API leaves idle.
     if settings.worker.nice:
-        os.nice(settings.worker.nice)
+        lower_priority(settings.worker.nice)
     stop, working = threading.Event(), threading.Event()
     stop_when_parent_exits(stop, working)  # first: starting takes seconds, the parent may die meanwhile
     # Imported only now, for the reason above: the pipeline takes seconds to import.
