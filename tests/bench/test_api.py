@@ -22,5 +22,9 @@ def test_api_bench_runs_and_reports_a_table() -> None:
     assert result.at_risk > 0  # the seeded signals put customers on the list
     table = result.markdown()
     assert "| GET /api/v1/at-risk?limit=50 | 4 |" in table and "p99 ms" in table
+    # What the service and the clients each cost is reported next to the latencies (Linux /proc).
+    assert "CPU s serving" in table and all(level.cpu.serving > 0 for level in result.levels)
+    assert all(level.cpu.generator > 0 for level in result.levels)
+    assert result.serving_nice and f"serving processes {min(result.serving_nice)}" in table
     levels = result.as_dict()["levels"]
     assert [set(level["endpoints"]) for level in levels] == [{e.name for e in result.levels[0].endpoints}] * 2

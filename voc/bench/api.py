@@ -5,7 +5,10 @@ default) and real pipeline workers (``voc.assembly.supervise_workers``, at their
 transcribing the example calls throughout. The database is seeded in bulk statements (not through the
 pipeline) with calls, transcripts, signals and customers; then the CRM refresh computes every customer's
 flags and risk row as after an import. Measured, per level of concurrency: the calls list, one call, one
-customer, the customer list and the at-risk list, p50 / p99.
+customer, the customer list and the at-risk list, p50 / p99, and the CPU time each party used meanwhile
+(serving processes, workers, the load generator, the rest of the machine) with the priorities the
+serving and worker threads really run at. The clients (``voc.bench.http_load``) run in a process of
+their own: on the same cores, they are part of the load, so they are lean and their cost is shown.
 
 ``database_url``: a PostgreSQL server (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): a fresh
 database is created on it for the run and dropped after. By default a fresh SQLite file.
@@ -13,7 +16,6 @@ database is created on it for the run and dropped after. By default a fresh SQLi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import os
@@ -24,8 +26,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, select
 
 from voc.assembly import build_runtime, load_settings, signal_params, supervise_workers
+from voc.bench.http_load import EndpointStats, LoadPlan, run_load
 from voc.calls.ingest import register_call
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call, CallCreate, CallStatus, Segment
@@ -44,6 +48,8 @@ from voc.db.customers import Customer, CustomerStatus
 from voc.db.risk import CustomerRisk
 from voc.db.signals import CallSignalRow, SignalType
 from voc.db.types import utcnow
+from voc.pipeline.proctree import cpu_seconds, descendants, machine_busy_seconds, thread_nices
+from voc.pipeline.supervisor import Supervisor
 from voc.runtime import Runtime
 from voc.security.keys import create_key
 from voc.settings import Settings
@@ -69,16 +75,17 @@ SIGNAL_TYPES = (
 
 
 @dataclass
-class EndpointStats:
-    name: str
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: int = 0
+class CpuUse:
+    """CPU seconds used during one level, by whom (from ``/proc``; zeros where there is none)."""
 
-    def quantile(self, q: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    serving: float  # the uvicorn processes
+    workers: float  # the transcribing worker processes and their decoders
+    generator: float  # the load generator's own process
+    machine: float  # every core busy, all processes (the database server, other jobs: the rest)
+
+    @property
+    def others(self) -> float:
+        return max(0.0, self.machine - self.serving - self.workers - self.generator)
 
 
 @dataclass
@@ -86,6 +93,7 @@ class LoadLevel:
     concurrency: int
     wall_s: float
     endpoints: list[EndpointStats]
+    cpu: CpuUse
 
     @property
     def requests(self) -> int:
@@ -104,6 +112,8 @@ class ApiBenchResult:
     refresh_s: float
     transcribed: int  # calls the workers finished while the clients were reading
     levels: list[LoadLevel]
+    serving_nice: list[int]  # the nice value of every thread of the serving processes, as measured
+    worker_nice: list[int]  # … and of the workers' threads (they lower their own priority)
 
     @property
     def requests(self) -> int:
@@ -135,8 +145,23 @@ class ApiBenchResult:
         lines += [
             "",
             "Closed loop: each client sends its next request as soon as the last one is answered, so at N "
-            "clients a request's latency is about N / throughput (Little's law).",
+            "clients a request's latency is about N / throughput (Little's law). The clients run in a "
+            "process of their own on the same cores (keep-alive HTTP/1.1 on asyncio streams).",
+            "",
+            f"Priorities as measured (nice of every thread): serving processes {_span(self.serving_nice)}, "
+            f"workers {_span(self.worker_nice)}.",
+            "",
+            "| clients | CPU s serving | ms / request | CPU s workers | CPU s load generator | ms / request "
+            "| CPU s rest of the machine | wall s |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
+        for level in self.levels:
+            cpu, n = level.cpu, max(1, level.requests)
+            lines.append(
+                f"| {level.concurrency} | {cpu.serving:.1f} | {1000 * cpu.serving / n:.2f} | "
+                f"{cpu.workers:.1f} | {cpu.generator:.1f} | {1000 * cpu.generator / n:.2f} | "
+                f"{cpu.others:.1f} | {level.wall_s:.1f} |"
+            )
         return "\n".join(lines) + "\n"
 
     def as_dict(self) -> dict[str, Any]:
@@ -149,10 +174,18 @@ class ApiBenchResult:
             "seed_s": round(self.seed_s, 2),
             "refresh_s": round(self.refresh_s, 2),
             "transcribed": self.transcribed,
+            "serving_nice": sorted(set(self.serving_nice)),
+            "worker_nice": sorted(set(self.worker_nice)),
             "levels": [
                 {
                     "concurrency": level.concurrency,
                     "wall_s": round(level.wall_s, 2),
+                    "cpu_s": {
+                        "serving": round(level.cpu.serving, 2),
+                        "workers": round(level.cpu.workers, 2),
+                        "generator": round(level.cpu.generator, 2),
+                        "others": round(level.cpu.others, 2),
+                    },
                     "endpoints": {
                         e.name: {
                             "requests": len(e.latencies_ms),
@@ -167,6 +200,17 @@ class ApiBenchResult:
                 for level in self.levels
             ],
         }
+
+
+def _span(values: Sequence[int]) -> str:
+    if not values:
+        return "not measured (no /proc)"
+    low, high = min(values), max(values)
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _tree(pids: Sequence[int]) -> list[int]:
+    return [p for pid in pids for p in (pid, *descendants(pid))]
 
 
 def _free_port() -> int:
@@ -362,42 +406,20 @@ def _wait_until_transcribing(engine: Engine, ids: Sequence[int], timeout_s: floa
     raise RuntimeError("no worker started transcribing")
 
 
-async def _load(
-    base_url: str,
-    key: str,
-    targets: list[tuple[str, list[str]]],
-    *,
-    concurrency: int,
-    total: int,
-    duration_s: float,
-) -> list[EndpointStats]:
-    stats = {name: EndpointStats(name) for name, _ in targets}
-    counter = iter(range(total))
-    deadline = time.monotonic() + duration_s
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as client:
+def _cpu_readings(
+    server: int | None, supervisor: Supervisor | None
+) -> tuple[dict[int, float], dict[int, float], float]:
+    """CPU seconds so far of each serving process, of each worker process (with its decoders), and of
+    the whole machine."""
+    serving = _tree([server]) if server is not None else []
+    workers = _tree(list(supervisor.pids().values())) if supervisor is not None else []
+    by_pid = {pid: cpu_seconds([pid]) for pid in serving}, {pid: cpu_seconds([pid]) for pid in workers}
+    return by_pid[0], by_pid[1], machine_busy_seconds() or 0.0
 
-        async def one_client(n: int) -> None:
-            rng = random.Random(n)
-            for i in counter:
-                if time.monotonic() > deadline:
-                    return
-                name, paths = targets[i % len(targets)]
-                started = time.perf_counter()
-                try:
-                    response = await client.get(rng.choice(paths))
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                elapsed = (time.perf_counter() - started) * 1000
-                if ok:
-                    stats[name].latencies_ms.append(elapsed)
-                else:
-                    stats[name].errors += 1
 
-        await asyncio.gather(*(one_client(n) for n in range(concurrency)))
-    return list(stats.values())
+def _used(before: dict[int, float], after: dict[int, float]) -> float:
+    # Per process: one that started meanwhile (a replaced worker, a decoder) counts from zero.
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def _at_risk_count(engine: Engine) -> int:
@@ -492,24 +514,30 @@ def _run(
                     ("GET /api/v1/customers?limit=50", ["/api/v1/customers?limit=50"]),
                     ("GET /api/v1/at-risk?limit=50", ["/api/v1/at-risk?limit=50"]),
                 ]
-                # Each serving process's first requests (imports, pool) are not what a CRM sees later.
-                asyncio.run(_load(f"http://127.0.0.1:{port}", key, targets, concurrency=4,
-                                  total=20 * len(targets) * processes, duration_s=30))  # fmt: skip
-                done_before = _done(rt.engine, work) if work else 0
-                levels = []
-                for clients in concurrency:
-                    began = time.perf_counter()
-                    endpoints = asyncio.run(
-                        _load(
-                            f"http://127.0.0.1:{port}",
-                            key,
-                            targets,
-                            concurrency=clients,
-                            total=requests,
-                            duration_s=duration_s,
+                headers = {"Authorization": f"Bearer {key}"}
+                # The clients in a process of their own: their CPU is measured apart, and they do not
+                # share a GIL with the bench's bookkeeping.
+                with ProcessPoolExecutor(1, mp_context=context) as generator:
+                    # Each serving process's first requests (imports, pool) are not what a CRM sees later.
+                    warm = LoadPlan("127.0.0.1", port, headers, targets, 4, 20 * len(targets) * processes, 30)
+                    generator.submit(run_load, warm).result()
+                    done_before = _done(rt.engine, work) if work else 0
+                    levels = []
+                    for clients in concurrency:
+                        plan = LoadPlan("127.0.0.1", port, headers, targets, clients, requests, duration_s)
+                        before = _cpu_readings(server.pid, supervisor)
+                        run = generator.submit(run_load, plan).result()
+                        after = _cpu_readings(server.pid, supervisor)
+                        used = CpuUse(
+                            serving=_used(before[0], after[0]),
+                            workers=_used(before[1], after[1]),
+                            generator=run.cpu_s,
+                            machine=after[2] - before[2],
                         )
-                    )
-                    levels.append(LoadLevel(clients, time.perf_counter() - began, endpoints))
+                        levels.append(LoadLevel(clients, run.wall_s, run.endpoints, used))
+                    readings = _cpu_readings(server.pid, supervisor)
+                    serving_nice = [n for pid in readings[0] for n in thread_nices(pid)]
+                    worker_nice = [n for pid in readings[1] for n in thread_nices(pid)]
                 transcribed = (_done(rt.engine, work) - done_before) if work else 0
             finally:
                 if supervisor is not None:
@@ -527,6 +555,8 @@ def _run(
                 refresh_s=refresh_s,
                 transcribed=transcribed,
                 levels=levels,
+                serving_nice=serving_nice,
+                worker_nice=worker_nice,
             )
         finally:
             rt.close()
