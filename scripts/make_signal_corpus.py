@@ -37,6 +37,10 @@ LABEL_CODES = {
     "K": "competitor_mention",
     "F": "feature_struggle",
 }
+# Dissatisfaction is any unhappiness the customer voices about the service: a price resented, a feature
+# they give up on, leaving in frustration are complaints too (料金に不満). Derived, so a family book line
+# cannot forget it; a neutral request to cancel or a calm how-to question stays without it.
+VOICED_COMPLAINTS = frozenset({"value_complaint", "churn_intent", "feature_struggle"})
 REGISTERS = {"p": "polite", "c": "casual", "b": "b2b", "e": "elderly"}
 SENTIMENTS = {"neg": "negative", "neu": "neutral", "pos": "positive"}
 KIND_BY_PREFIX = {"decoy-": "decoy", "neu-": "neutral", "op-": "operator"}
@@ -97,6 +101,8 @@ def parse_book(text: str) -> Book:
         name, reg, codes, sent, *rest = header
         kind = next((k for p, k in KIND_BY_PREFIX.items() if name.startswith(p)), "positive")
         labels = frozenset() if codes == "." else frozenset(LABEL_CODES[c] for c in codes)
+        if SENTIMENTS[sent] == "negative" and labels & VOICED_COMPLAINTS:
+            labels |= {"dissatisfaction"}
         size = int(rest[0]) if rest else DEFAULT_SIZE[kind]
         if not templates:
             raise SystemExit(f"family {name} has no templates")

@@ -31,7 +31,8 @@ def signals_of(detector: SignalDetector, analyzer: UtteranceAnalyzer, text: str)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("料金が高めなんですよね", {"value_complaint"}),
+        # A resented price is dissatisfaction too (models/signals/README.md, label definitions).
+        ("料金が高めなんですよね", {"value_complaint", "dissatisfaction"}),
         ("契約を打ち切りたいです", {"churn_intent"}),
         ("今月で終わりにしたい", {"churn_intent"}),
         ("MNPの予約番号をください", {"churn_intent"}),
