@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -50,6 +51,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         set_read_threads(rt.settings.server.read_threads)
         if owned:
             _first_start(rt)
+            # What start-up made (modules, the app, the runtime) lives as long as the process: out of
+            # the collector's sight, a full collection no longer walks ~240k objects (about 90 ms, a
+            # pause for every request in flight in this process). Only where this process owns it all:
+            # a test's apps come and go.
+            gc.freeze()
         try:
             yield
         finally:
