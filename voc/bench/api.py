@@ -48,7 +48,13 @@ from voc.db.customers import Customer, CustomerStatus
 from voc.db.risk import CustomerRisk
 from voc.db.signals import CallSignalRow, SignalType
 from voc.db.types import utcnow
-from voc.pipeline.proctree import cpu_seconds, descendants, machine_busy_seconds, thread_nices
+from voc.pipeline.proctree import (
+    cpu_seconds,
+    descendants,
+    machine_busy_seconds,
+    processes_named,
+    thread_nices,
+)
 from voc.pipeline.supervisor import Supervisor
 from voc.runtime import Runtime
 from voc.security.keys import create_key
@@ -81,11 +87,12 @@ class CpuUse:
     serving: float  # the uvicorn processes
     workers: float  # the transcribing worker processes and their decoders
     generator: float  # the load generator's own process
-    machine: float  # every core busy, all processes (the database server, other jobs: the rest)
+    database: float  # the PostgreSQL server's processes (all of them: other users' too); 0 on SQLite
+    machine: float  # every core busy, all processes (other jobs: the rest)
 
     @property
     def others(self) -> float:
-        return max(0.0, self.machine - self.serving - self.workers - self.generator)
+        return max(0.0, self.machine - self.serving - self.workers - self.generator - self.database)
 
 
 @dataclass
@@ -151,14 +158,15 @@ class ApiBenchResult:
             f"Priorities as measured (nice of every thread): serving processes {_span(self.serving_nice)}, "
             f"workers {_span(self.worker_nice)}.",
             "",
-            "| clients | CPU s serving | ms / request | CPU s workers | CPU s load generator | ms / request "
-            "| CPU s rest of the machine | wall s |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| clients | CPU s serving | ms / request | CPU s database server | ms / request | CPU s workers "
+            "| CPU s load generator | ms / request | CPU s rest of the machine | wall s |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for level in self.levels:
             cpu, n = level.cpu, max(1, level.requests)
             lines.append(
                 f"| {level.concurrency} | {cpu.serving:.1f} | {1000 * cpu.serving / n:.2f} | "
+                f"{cpu.database:.1f} | {1000 * cpu.database / n:.2f} | "
                 f"{cpu.workers:.1f} | {cpu.generator:.1f} | {1000 * cpu.generator / n:.2f} | "
                 f"{cpu.others:.1f} | {level.wall_s:.1f} |"
             )
@@ -184,6 +192,7 @@ class ApiBenchResult:
                         "serving": round(level.cpu.serving, 2),
                         "workers": round(level.cpu.workers, 2),
                         "generator": round(level.cpu.generator, 2),
+                        "database": round(level.cpu.database, 2),
                         "others": round(level.cpu.others, 2),
                     },
                     "endpoints": {
@@ -406,15 +415,35 @@ def _wait_until_transcribing(engine: Engine, ids: Sequence[int], timeout_s: floa
     raise RuntimeError("no worker started transcribing")
 
 
-def _cpu_readings(
-    server: int | None, supervisor: Supervisor | None
-) -> tuple[dict[int, float], dict[int, float], float]:
-    """CPU seconds so far of each serving process, of each worker process (with its decoders), and of
-    the whole machine."""
-    serving = _tree([server]) if server is not None else []
-    workers = _tree(list(supervisor.pids().values())) if supervisor is not None else []
-    by_pid = {pid: cpu_seconds([pid]) for pid in serving}, {pid: cpu_seconds([pid]) for pid in workers}
-    return by_pid[0], by_pid[1], machine_busy_seconds() or 0.0
+@dataclass
+class _Readings:
+    """CPU seconds so far of each serving process, each worker process (with its decoders), each
+    PostgreSQL server process, and of the whole machine."""
+
+    serving: dict[int, float]
+    workers: dict[int, float]
+    database: dict[int, float]
+    machine: float
+
+    @classmethod
+    def now(cls, server: int | None, supervisor: Supervisor | None, postgres: bool) -> _Readings:
+        serving = _tree([server]) if server is not None else []
+        workers = _tree(list(supervisor.pids().values())) if supervisor is not None else []
+        database = processes_named("postgres") if postgres else []
+        return cls(_by_pid(serving), _by_pid(workers), _by_pid(database), machine_busy_seconds() or 0.0)
+
+    def since(self, before: _Readings, generator_s: float) -> CpuUse:
+        return CpuUse(
+            serving=_used(before.serving, self.serving),
+            workers=_used(before.workers, self.workers),
+            generator=generator_s,
+            database=_used(before.database, self.database),
+            machine=self.machine - before.machine,
+        )
+
+
+def _by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds([pid]) for pid in pids}
 
 
 def _used(before: dict[int, float], after: dict[int, float]) -> float:
@@ -515,6 +544,7 @@ def _run(
                     ("GET /api/v1/at-risk?limit=50", ["/api/v1/at-risk?limit=50"]),
                 ]
                 headers = {"Authorization": f"Bearer {key}"}
+                postgres = rt.engine.dialect.name == "postgresql"
                 # The clients in a process of their own: their CPU is measured apart, and they do not
                 # share a GIL with the bench's bookkeeping.
                 with ProcessPoolExecutor(1, mp_context=context) as generator:
@@ -525,19 +555,13 @@ def _run(
                     levels = []
                     for clients in concurrency:
                         plan = LoadPlan("127.0.0.1", port, headers, targets, clients, requests, duration_s)
-                        before = _cpu_readings(server.pid, supervisor)
+                        before = _Readings.now(server.pid, supervisor, postgres)
                         run = generator.submit(run_load, plan).result()
-                        after = _cpu_readings(server.pid, supervisor)
-                        used = CpuUse(
-                            serving=_used(before[0], after[0]),
-                            workers=_used(before[1], after[1]),
-                            generator=run.cpu_s,
-                            machine=after[2] - before[2],
-                        )
+                        used = _Readings.now(server.pid, supervisor, postgres).since(before, run.cpu_s)
                         levels.append(LoadLevel(clients, run.wall_s, run.endpoints, used))
-                    readings = _cpu_readings(server.pid, supervisor)
-                    serving_nice = [n for pid in readings[0] for n in thread_nices(pid)]
-                    worker_nice = [n for pid in readings[1] for n in thread_nices(pid)]
+                    readings = _Readings.now(server.pid, supervisor, postgres)
+                    serving_nice = [n for pid in readings.serving for n in thread_nices(pid)]
+                    worker_nice = [n for pid in readings.workers for n in thread_nices(pid)]
                 transcribed = (_done(rt.engine, work) - done_before) if work else 0
             finally:
                 if supervisor is not None:

@@ -101,6 +101,23 @@ def thread_nices(pid: int) -> list[int]:
     return found
 
 
+def processes_named(name: str) -> list[int]:
+    """The processes whose command name is ``name`` (a local database server's, for one)."""
+    found: list[int] = []
+    try:
+        entries = list(PROC.iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:  # gone meanwhile
+                continue
+    return found
+
+
 def machine_busy_seconds() -> float | None:
     """CPU time all cores have spent busy since boot (``/proc/stat``; ``None`` where there is none)."""
     try:
