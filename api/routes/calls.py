@@ -75,10 +75,10 @@ def _get_call(session: SessionDep, ref: str) -> Call:
     status_code=202,
     response_model=CallAccepted,
     summary="Upload a recording",
-    dependencies=[allow("calls.upload")],
     responses=problems(404, 409, 413, 415),
 )
 def upload_call(
+    principal: Annotated[Principal, allow("calls.upload")],
     request: Request,
     response: Response,
     rt: RuntimeDep,
@@ -120,6 +120,8 @@ def upload_call(
         max_bytes=rt.settings.max_upload_mb << 20,
         notify=rt.dispatcher.notify,
         idempotency_key=idempotency_key,
+        actor=principal,
+        ip=request.client.host if request.client else None,
     )
     return _accepted(
         request,

@@ -1,4 +1,5 @@
-"""The audit log: plays, downloads and deletions are recorded with the key and the IP; admins read it."""
+"""The audit log: uploads, plays, downloads and deletions are recorded with the key and the IP; admins
+read it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from tests.api.conftest import ClientFor
 from tests.api.test_calls_api import wav_bytes
 
 
-def test_plays_downloads_and_deletes_are_audited(client_for: ClientFor) -> None:
+def test_uploads_plays_downloads_and_deletes_are_audited(client_for: ClientFor) -> None:
     supervisor, admin = client_for("supervisor"), client_for("admin")
     call = supervisor.post("/api/v1/calls", files={"file": ("c.wav", wav_bytes(), "audio/wav")}).json()
+    again = supervisor.post("/api/v1/calls", files={"file": ("c.wav", wav_bytes(), "audio/wav")}).json()
+    assert again["duplicate"]  # the same recording again: not a second upload in the log
     url = f"/api/v1/calls/{call['id']}/audio"
     played = supervisor.get(url)
     assert played.headers["content-disposition"].startswith("inline")
@@ -21,11 +24,13 @@ def test_plays_downloads_and_deletes_are_audited(client_for: ClientFor) -> None:
         ("call.delete", str(call["id"]), "admin"),
         ("audio.download", str(call["id"]), "supervisor"),
         ("audio.play", str(call["id"]), "supervisor"),
+        ("call.upload", str(call["id"]), "supervisor"),
     ]
     assert all(e["ip"] and e["key_id"] and e["key_name"] for e in items)
+    assert items[-1]["detail"] == {"bytes": len(wav_bytes()), "shares_audio_with": None}
     only = admin.get("/api/v1/audit", params={"action": "audio.play"}).json()["items"]
     assert len(only) == 1
-    page = admin.get("/api/v1/audit", params={"limit": 2}).json()
+    page = admin.get("/api/v1/audit", params={"limit": 3}).json()
     rest = admin.get("/api/v1/audit", params={"cursor": page["next_cursor"]}).json()
     assert [e["id"] for e in page["items"] + rest["items"]] == [e["id"] for e in items]
     assert admin.get("/api/v1/audit", params={"since": "2026-01-01T00:00:00"}).status_code == 422

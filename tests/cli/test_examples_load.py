@@ -38,4 +38,7 @@ def test_examples_load_imports_the_crm_file_as_the_import_command_does(
         owner = session.exec(select(Customer).where(Customer.customer_id == "S001")).one()
         assert call.customer_pk == owner.id
         entry = session.exec(select(AuditEntry).where(AuditEntry.action == ACTION)).one()
+        upload = session.exec(select(AuditEntry).where(AuditEntry.action == "call.upload")).one()
     assert entry.detail["created"] == len(CRM_GOOD) and entry.key_id is None
+    # Files added from the command line are audited too, as the system (no key).
+    assert upload.resource_id == str(call.id) and upload.key_id is None

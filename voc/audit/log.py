@@ -14,6 +14,7 @@ from voc.security.keys import Principal
 
 #: The actions that are recorded; exports by later routes use ``export``.
 ACTIONS = (
+    "call.upload",
     "audio.play",
     "audio.download",
     "export",

@@ -17,16 +17,19 @@ from typing import BinaryIO
 from sqlmodel import Session, select
 
 from voc.audio_store import CHUNK, AudioStore
+from voc.audit.log import record
 from voc.calls.ingest import Registered, register_call
 from voc.calls.metadata import MetadataFile
 from voc.calls.sniff import sniff_audio
 from voc.db.calls import Call, CallCreate
 from voc.errors import InvalidInputError, UnsupportedMediaError, VocError
+from voc.security.keys import Principal
 
 #: Enough of the head for every signature ``sniff_audio`` knows.
 SNIFF_BYTES = 64
 
 Notify = Callable[[list[int]], None]
+UPLOAD_ACTION = "call.upload"
 
 
 def check_audio(head: bytes) -> str:
@@ -54,8 +57,12 @@ def add_recording(
     max_bytes: int,
     notify: Notify,
     idempotency_key: str | None = None,
+    actor: Principal | None = None,
+    ip: str | None = None,
 ) -> Registered:
-    """Store and register one recording, then dispatch it; commits (see ``voc.db``).
+    """Store and register one recording, then dispatch it; commits (see ``voc.db``). A new call gets an
+    audit entry ``call.upload`` in the same transaction (``actor`` ``None``: the command line); a repeat
+    of a recording already stored adds nothing.
 
     A request repeated with the same ``idempotency_key`` is the call it made. Raises
     ``UnsupportedMediaError``, ``InvalidInputError``, ``TooLargeError``, ``NotFoundError`` (unknown
@@ -73,6 +80,10 @@ def add_recording(
         if registered.created and idempotency_key:
             registered.call.idempotency_key = idempotency_key
             session.add(registered.call)
+        if registered.created:
+            # No file name in the entry: recorders put phone numbers in them, and erasure keeps entries.
+            detail = {"bytes": stored.size, "shares_audio_with": registered.shares_audio_with}
+            record(session, UPLOAD_ACTION, "call", registered.call.id, actor=actor, ip=ip, detail=detail)
         session.commit()
     except Exception:
         session.rollback()
