@@ -18,10 +18,13 @@ from typing import ParamSpec, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 
+from voc.settings import ServerSettings
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
-DEFAULT_THREADS = 2
+#: For an app whose lifespan has not run: the setting's own default.
+DEFAULT_THREADS: int = ServerSettings.model_fields["read_threads"].default
 
 
 class _Pool:

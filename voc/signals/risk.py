@@ -58,7 +58,9 @@ class EvidenceRef:
     call: int  # our call id
 
     def as_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Every field is a scalar, so a shallow copy is the whole document; dataclasses.asdict deep-copies
+        # each value (half of a 50-customer list page's time in the route).
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> EvidenceRef:
