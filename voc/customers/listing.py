@@ -8,6 +8,7 @@ plus a count.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,39 +92,68 @@ class CustomerPage:
     total: int
 
 
-def _search(q: str | None) -> ColumnElement[bool] | None:
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a list query's statements; the values (search text, page) are bound per request."""
+
+    search: str | None  # None, "text", "phone" (a whole number) or "digits" (part of one)
+    sort: CustomerSort
+    descending: bool
+    flagged_only: bool
+    follow_up: FollowUpFilter | None
+    limited: bool
+    postgres: bool
+
+
+def _search_values(q: str | None) -> dict[str, str]:
+    """The bound values of a search: the LIKE pattern, and a phone number or its digits."""
     text = (q or "").strip()
     if not text:
-        return None
-    like = f"%{text.lower()}%"
-    conditions = [
-        func.lower(col(Customer.customer_id)).like(like),
-        func.lower(col(Customer.name)).like(like),
-    ]
+        return {}
+    values = {"like": f"%{text.lower()}%"}
     phone = normalise_phone(text)
     digits = "".join(ch for ch in text if ch.isdigit())
-    phone_pks = select(CustomerPhone.customer_pk)
     if phone is not None:
-        conditions.append(col(Customer.id).in_(phone_pks.where(CustomerPhone.e164 == phone)))
+        values["phone"] = phone
     elif len(digits) >= 4:  # part of a number: 5678-9012 finds 03-5678-9012
-        conditions.append(col(Customer.id).in_(phone_pks.where(col(CustomerPhone.e164).contains(digits))))
+        values["digits"] = digits
+    return values
+
+
+def _search_kind(values: dict[str, str]) -> str | None:
+    if not values:
+        return None
+    return "phone" if "phone" in values else "digits" if "digits" in values else "text"
+
+
+def _search(kind: str | None) -> ColumnElement[bool] | None:
+    if kind is None:
+        return None
+    like = sa.bindparam("like", type_=sa.String)
+    conditions = [func.lower(col(Customer.customer_id)).like(like), func.lower(col(Customer.name)).like(like)]
+    phone_pks = select(CustomerPhone.customer_pk)
+    if kind == "phone":
+        conditions.append(col(Customer.id).in_(phone_pks.where(CustomerPhone.e164 == sa.bindparam("phone"))))
+    elif kind == "digits":
+        found = phone_pks.where(col(CustomerPhone.e164).contains(sa.bindparam("digits", type_=sa.String)))
+        conditions.append(col(Customer.id).in_(found))
     return or_(*conditions)
 
 
-def _filters(query: CustomerQuery) -> list[ColumnElement[bool]]:
+def _filters(shape: _Shape) -> list[ColumnElement[bool]]:
     out = []
-    if (search := _search(query.q)) is not None:
+    if (search := _search(shape.search)) is not None:
         out.append(search)
-    if query.flagged_only:
+    if shape.flagged_only:
         out.append(col(CustomerRisk.listed) == True)  # noqa: E712
-    if query.follow_up == FollowUpFilter.NONE:
+    if shape.follow_up == FollowUpFilter.NONE:
         out.append(col(CustomerFollowUp.customer_pk).is_(None))
-    elif query.follow_up is not None:
-        out.append(col(CustomerFollowUp.state) == FollowUpState(query.follow_up.value))
+    elif shape.follow_up is not None:
+        out.append(col(CustomerFollowUp.state) == FollowUpState(shape.follow_up.value))
     return out
 
 
-def _order(session: Session, sort: CustomerSort, descending: bool) -> list[Any]:
+def _order(sort: CustomerSort, descending: bool, postgres: bool) -> list[Any]:
     """By the field, ties by customer id (ascending either way); missing values last in either direction.
     Text in code point order on every backend (as Python sorts it)."""
     tie = col(CustomerRisk.customer_id)  # code point order on PostgreSQL too (its column collation)
@@ -136,60 +166,82 @@ def _order(session: Session, sort: CustomerSort, descending: bool) -> list[Any]:
         CustomerSort.NAME: col(Customer.name),
     }[sort]
     nullable = sort in (CustomerSort.FEE, CustomerSort.NAME)
-    if sort == CustomerSort.NAME and session.get_bind().dialect.name == "postgresql":
+    if sort == CustomerSort.NAME and postgres:
         field = field.collate("C")
     by = [field.desc() if descending else field.asc(), tie.asc()]
     return [field.is_(None), *by] if nullable else by
 
 
-def _count(query: CustomerQuery) -> Any:
+def _count(shape: _Shape) -> Any:
     """The count of matches over the tables its filters read, not the join a page needs: every customer
     has a risk row, so the plain list is a count of ``customers``, the flagged one an index range."""
-    searched = _search(query.q) is not None
-    if query.flagged_only:
+    if shape.flagged_only:
         count = select(func.count()).select_from(CustomerRisk)
-        if searched:
+        if shape.search is not None:
             count = count.join(Customer, col(Customer.id) == col(CustomerRisk.customer_pk))
         key: Any = col(CustomerRisk.customer_pk)
     else:
         count = select(func.count()).select_from(Customer)
         key = col(Customer.id)
-    if query.follow_up is not None:
+    if shape.follow_up is not None:
         count = count.outerjoin(CustomerFollowUp, col(CustomerFollowUp.customer_pk) == key)
-    return count
+    return count.where(*_filters(shape))
+
+
+#: The columns a line of the list shows (``_item``'s arguments, in order).
+SHOWN: tuple[Any, ...] = (
+    col(Customer.customer_id),
+    col(Customer.name),
+    col(Customer.plan),
+    col(Customer.monthly_fee),
+    col(Customer.usage_rate),
+    col(Customer.tenure_months),
+    col(CustomerRisk.risk_score),
+    col(CustomerRisk.health_score),
+    col(CustomerRisk.flags),
+    col(CustomerRisk.evidence),
+    col(CustomerFollowUp.state),
+    col(CustomerFollowUp.by_name),
+    col(CustomerFollowUp.at),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _statements(shape: _Shape) -> tuple[Any, Any]:
+    """The count and the page of one shape, built once per process (building a statement cost more CPU
+    than the database spent running it); the few shapes the UI asks for stay cached."""
+    page = (
+        sa.select(*SHOWN)  # sqlmodel's select() types at most four columns
+        .join(CustomerRisk, col(CustomerRisk.customer_pk) == col(Customer.id))
+        .outerjoin(CustomerFollowUp, col(CustomerFollowUp.customer_pk) == col(Customer.id))
+        .where(*_filters(shape))
+        .order_by(*_order(shape.sort, shape.descending, shape.postgres))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    if shape.limited:
+        page = page.limit(sa.bindparam("limit", type_=sa.Integer))
+    return _count(shape), page
 
 
 def list_customers(session: Session, query: CustomerQuery, params: SignalParams) -> CustomerPage:
     if not rows_complete(session):
         backfill(session, params)  # customers written without a refresh (rare): scored once
-    filters = _filters(query)
-    total = session.exec(_count(query).where(*filters)).one()
-    shown: list[Any] = [
-        col(Customer.customer_id),
-        col(Customer.name),
-        col(Customer.plan),
-        col(Customer.monthly_fee),
-        col(Customer.usage_rate),
-        col(Customer.tenure_months),
-        col(CustomerRisk.risk_score),
-        col(CustomerRisk.health_score),
-        col(CustomerRisk.flags),
-        col(CustomerRisk.evidence),
-        col(CustomerFollowUp.state),
-        col(CustomerFollowUp.by_name),
-        col(CustomerFollowUp.at),
-    ]
-    page = (
-        sa.select(*shown)  # sqlmodel's select() types at most four columns
-        .join(CustomerRisk, col(CustomerRisk.customer_pk) == col(Customer.id))
-        .outerjoin(CustomerFollowUp, col(CustomerFollowUp.customer_pk) == col(Customer.id))
-        .where(*filters)
-        .order_by(*_order(session, query.sort, query.descending))
-        .offset(query.offset)
+    values: dict[str, Any] = _search_values(query.q)
+    shape = _Shape(
+        search=_search_kind(values),
+        sort=query.sort,
+        descending=query.descending,
+        flagged_only=query.flagged_only,
+        follow_up=query.follow_up,
+        limited=query.limit is not None,
+        postgres=session.get_bind().dialect.name == "postgresql",
     )
-    if query.limit is not None:
-        page = page.limit(query.limit)
-    items = [_item(*row) for row in session.execute(page).all()]
+    count, page = _statements(shape)
+    # Plain rows on the session's connection: no ORM loading of what are columns, not entities.
+    connection = session.connection()
+    total = connection.execute(count, values).scalar_one()
+    values |= {"offset": query.offset, "limit": query.limit}
+    items = [_item(*row) for row in connection.execute(page, values)]
     return CustomerPage(items=items, total=int(total))
 
 

@@ -105,35 +105,45 @@ def rescore_stale(
     return store_all(session, assess_from_scratch(session, params, now=at), at)
 
 
+#: The newest customer's id and the newest risk row's, in one statement.
+NEWEST_IDS = sa.select(
+    sa.select(func.max(Customer.id)).scalar_subquery(),
+    sa.select(func.max(CustomerRisk.customer_pk)).scalar_subquery(),
+)
+
+
 def rows_complete(session: Session) -> bool:
-    """Whether the newest customer has a row: two primary-key look-ups, cheap for every list request.
-    Every write path refreshes all rows (``refresh_after_records_changed``), so a customer without one
-    is one written since without it, and has the highest id."""
-    newest = session.exec(select(func.max(Customer.id))).one()
-    scored = session.exec(select(func.max(CustomerRisk.customer_pk))).one()
+    """Whether the newest customer has a row: two primary-key look-ups in one statement, cheap for every
+    list request. Every write path refreshes all rows (``refresh_after_records_changed``), so a customer
+    without one is one written since without it, and has the highest id."""
+    newest, scored = session.connection().execute(NEWEST_IDS).one()
     return newest is None or (scored is not None and scored >= newest)
+
+
+#: The at-risk list's page: built once (a statement costs more to build than to run), sized per request.
+AT_RISK_PAGE = (
+    sa.select(  # sqlmodel's select() types at most four columns
+        col(CustomerRisk.risk_score),
+        col(CustomerRisk.health_score),
+        col(CustomerRisk.flags),
+        col(CustomerRisk.evidence),
+        col(Customer.customer_id),
+        col(Customer.name),
+        col(Customer.plan),
+        col(Customer.monthly_fee),
+        col(Customer.status),
+    )
+    .join(Customer, col(Customer.id) == col(CustomerRisk.customer_pk))
+    .where(col(CustomerRisk.listed) == True)  # noqa: E712
+    .order_by(col(CustomerRisk.risk_score).desc(), col(CustomerRisk.customer_id))
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
 
 
 def at_risk(session: Session, limit: int = 50) -> list[RiskAssessment]:
     """Flagged active customers, highest risk first (ties: customer id): an index range, not a scan,
-    reading the columns the list shows."""
-    found = session.execute(
-        sa.select(  # sqlmodel's select() types at most four columns
-            col(CustomerRisk.risk_score),
-            col(CustomerRisk.health_score),
-            col(CustomerRisk.flags),
-            col(CustomerRisk.evidence),
-            col(Customer.customer_id),
-            col(Customer.name),
-            col(Customer.plan),
-            col(Customer.monthly_fee),
-            col(Customer.status),
-        )
-        .join(Customer, col(Customer.id) == col(CustomerRisk.customer_pk))
-        .where(col(CustomerRisk.listed) == True)  # noqa: E712
-        .order_by(col(CustomerRisk.risk_score).desc(), col(CustomerRisk.customer_id))
-        .limit(limit)
-    ).all()
+    reading the columns the list shows as plain rows (on the session's connection: no ORM loading)."""
+    found = session.connection().execute(AT_RISK_PAGE, {"limit": limit})
     return [
         RiskAssessment(
             customer_id=customer_id,
