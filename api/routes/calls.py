@@ -22,7 +22,7 @@ from voc.assembly import signal_params
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.metadata import make_meta, parse_metadata
-from voc.calls.queries import CallDetail, call_detail, customer_ref, find_call, segments_of
+from voc.calls.queries import CallDetail, call_document, customer_ref, segments_of
 from voc.calls.queries import list_calls as call_list
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
@@ -59,14 +59,23 @@ def _public(session: SessionDep, call: Call) -> CallPublic:
     return CallPublic(**call.model_dump(), customer_id=customer_ref(session, call))
 
 
+def _our_id(ref: str) -> int | None:
+    """The call id ``ref`` can be: ASCII digits within INTEGER ("¹" or a larger number: only an external
+    id can match)."""
+    return int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 10 and int(ref) <= MAX_DB_INT else None
+
+
+def _not_found(ref: str) -> Problem:
+    return Problem(404, f"通話が見つかりません: {ref}")
+
+
 def _get_call(session: SessionDep, ref: str) -> Call:
-    if ref.isdigit() and not (ref.isascii() and len(ref) <= 10 and int(ref) <= MAX_DB_INT):
-        # Not one of our ids ("¹", or beyond INTEGER): only an external id can match.
-        call = session.exec(select(Call).where(Call.external_id == ref)).first()
-    else:
-        call = find_call(session, ref)
+    """By the external id, else by our id (``find_call``'s order)."""
+    call = session.exec(select(Call).where(Call.external_id == ref)).first()
+    if call is None and (pk := _our_id(ref)) is not None:
+        call = session.get(Call, pk)
     if call is None:
-        raise Problem(404, f"通話が見つかりません: {ref}")
+        raise _not_found(ref)
     return call
 
 
@@ -294,8 +303,10 @@ def list_calls(
 )
 @read_route
 def get_call(ref: RefPath, session: SessionDep) -> Response:
-    call = _get_call(session, ref)
-    return CALL_DETAIL.response(call_detail(session, call))
+    detail = call_document(session, ref=ref, pk=_our_id(ref))
+    if detail is None:
+        raise _not_found(ref)
+    return CALL_DETAIL.response(detail)
 
 
 @router.get(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Body, File, Query, Request, Response, UploadFile
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
-from sqlmodel import col, select
+from sqlmodel import select
 
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
@@ -21,16 +20,14 @@ from voc.assembly import signal_params
 from voc.audit.log import record
 from voc.customers.followup import set_follow_up
 from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, customers_csv, list_customers
+from voc.customers.page import customer_page
 from voc.customers.records import to_public, upsert_customer, upsert_many
 from voc.customers.refresh import refresh_after_records_changed
-from voc.db.calls import Call
 from voc.db.customers import Customer, CustomerCreate, CustomerPublic, FollowUpState
-from voc.db.signals import CustomerFlagEvent
 from voc.db.types import IsoDateTime, IsoTimestamp
 from voc.privacy.erasure import erase_customer
 from voc.security.keys import Principal
 from voc.services import customer_import
-from voc.signals.at_risk import customer_scores
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"], responses=COMMON)
 
@@ -307,39 +304,10 @@ def import_customers(
 )
 @read_route
 def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> Response:
-    customer = session.exec(select(Customer).where(Customer.customer_id == customer_id)).first()
-    if customer is None:
+    page = customer_page(session, customer_id, signal_params(rt.settings))
+    if page is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
-    shown: list[Any] = [
-        col(Call.id),
-        col(Call.external_id),
-        col(Call.started_at),
-        col(Call.status),
-        col(Call.duration_s),
-    ]
-    calls = session.execute(  # the columns the timeline shows, not whole call rows
-        sa.select(*shown).where(col(Call.customer_pk) == customer.id).order_by(col(Call.started_at).desc())
-    ).all()
-    assert customer.id is not None
-    scores = customer_scores(session, customer.id, signal_params(rt.settings))
-    history = session.exec(
-        select(CustomerFlagEvent)
-        .where(CustomerFlagEvent.customer_pk == customer.id)
-        .order_by(col(CustomerFlagEvent.at).desc())
-    ).all()
-    detail = CustomerDetail(
-        **to_public(session, customer).model_dump(),
-        risk_score=scores.risk_score if scores else None,
-        health_score=scores.health_score if scores else None,
-        flags=scores.flags if scores else [],
-        evidence=[CustomerEvidence.model_validate(e.as_dict()) for e in scores.evidence] if scores else [],
-        flag_history=[FlagEventOut(flag=e.flag, event=e.event, at=e.at.isoformat()) for e in history],
-        calls=[
-            CustomerCall(id=pk or 0, external_id=ref, started_at=at, status=status, duration=duration)
-            for pk, ref, at, status, duration in calls
-        ],
-    )
-    return CUSTOMER_DETAIL.response(detail)
+    return CUSTOMER_DETAIL.response(page)
 
 
 @router.delete(

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from voc.audio_store import LocalAudioStore
 from voc.customers.followup import set_follow_up
 from voc.customers.listing import CustomerQuery, CustomerSort, FollowUpFilter, list_customers
+from voc.customers.page import customer_page
 from voc.customers.records import import_csv, upsert_customer
 from voc.customers.refresh import refresh_after_records_changed
 from voc.db.calls import Call
@@ -288,3 +289,28 @@ def test_one_customer_rescored_equals_a_full_recompute_through_every_crm_write(
         rescore_y()
         erase_customer(session, LocalAudioStore(tmp_path), "X")
         rescore_y()
+
+
+def test_the_customer_page_scores_a_customer_without_a_row(engine: Engine, tok: JapaneseTokenizer) -> None:
+    """The page reads the stored row; one written without a refresh is scored as the lists would."""
+    with Session(engine) as session:
+        pk = add_customer(session, "NOROW", 0.9)
+        call_id = add_call(session, "norow-call", [GREETING, ("customer", CHURN)], customer_pk=pk)
+        analyze_call(session, call_id, tok)
+        on_call_linked(session, call_id, PARAMS, now=NOW)
+        session.commit()
+        stored = customer_page(session, "NOROW", PARAMS)
+        assert stored is not None and stored["flags"] and stored["evidence"]
+        session.delete(session.get(CustomerRisk, pk))
+        session.commit()
+        scored = customer_page(session, "NOROW", PARAMS)
+        assert scored is not None
+        expected = assess_from_scratch(session, PARAMS, [pk])[pk]
+        assert (scored["risk_score"], scored["health_score"], scored["flags"]) == (
+            expected.risk_score,
+            expected.health_score,
+            expected.flags,
+        )
+        assert scored["evidence"] == [e.as_dict() for e in expected.evidence] == stored["evidence"]
+        assert [c["external_id"] for c in scored["calls"]] == ["norow-call"]
+        assert customer_page(session, "NOBODY", PARAMS) is None

@@ -163,3 +163,20 @@ def test_quality_and_at_risk(client_for: ClientFor, loaded: dict[str, int]) -> N
     assert feedback.status_code < 300
     assert client.get(f"/api/v1/calls/{evidence['call']}").json()["external_id"] == "call-a"
     assert client.get("/api/v1/at-risk?limit=0").status_code == 422
+
+
+def test_call_detail_shows_each_signals_latest_feedback(
+    client_for: ClientFor, loaded: dict[str, int]
+) -> None:
+    analyst = client_for("analyst")
+    (signal,) = analyst.get("/api/v1/signals?call=call-a").json()["items"]
+    detail = analyst.get("/api/v1/calls/call-a").json()
+    assert [s["feedback"] for s in detail["signals"]] == [None]
+    for label in ("dismiss", "confirm"):  # the analyst changed their mind: the last word stands
+        assert (
+            analyst.post(f"/api/v1/signals/{signal['id']}/feedback", json={"label": label}).status_code == 201
+        )
+    for ref in (str(detail["id"]), "call-a"):  # by our id and by the external id
+        detail = analyst.get(f"/api/v1/calls/{ref}").json()
+        assert [(s["id"], s["feedback"]) for s in detail["signals"]] == [(signal["id"], "confirm")]
+    assert analyst.get("/api/v1/signals?call=call-a").json()["items"][0]["feedback"] == "confirm"

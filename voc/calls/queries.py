@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+import sqlalchemy as sa
+from sqlalchemy import Select, case, or_
 from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
 
@@ -16,7 +17,7 @@ from voc.calls.failures import FailureDoc, explain_failure
 from voc.db.calls import Call, CallPublic, Segment
 from voc.db.customers import Customer
 from voc.db.types import IsoTimestamp
-from voc.signals.store import SignalDoc, signals_for_call
+from voc.signals.store import SignalDoc, call_signals
 
 MAX_ID = 2**31 - 1  # INTEGER on both backends: a larger "id" is an unknown external id
 
@@ -92,34 +93,69 @@ def segments_of(session: Session, call_id: int) -> list[Segment]:
     )
 
 
-def call_detail(session: Session, call: Call) -> CallDetail:
-    """``{external_id, customer_id, status, duration, channels, segments, metrics, signals}`` and more:
-    one call as the API and ``voc calls show`` read it (its signals with their evidence)."""
-    assert call.id is not None
+#: What a call's detail shows of it, and its customer's id: plain columns (no leases, no filename).
+_DETAIL = sa.select(
+    *(col(getattr(Call, name)) for name in ("id", "external_id", "status", "stage_progress", "error")),
+    *(col(getattr(Call, name)) for name in ("attempts", "created_at", "duration_s", "channel_layout")),
+    *(col(getattr(Call, name)) for name in ("agent", "started_at", "metrics", "redactions")),
+    col(Customer.customer_id),
+).outerjoin(Customer, col(Customer.id) == col(Call.customer_pk))
+
+_REF = sa.bindparam("ref", type_=sa.String)
+#: A call by the uploader's external id (``ref``) or by our id (``pk``; NULL matches nothing), the
+#: external id winning when both match (as ``find_call``), in one round trip.
+CALL_BY_REF = (
+    _DETAIL.where(or_(col(Call.external_id) == _REF, col(Call.id) == sa.bindparam("pk", type_=sa.Integer)))
+    .order_by(case((col(Call.external_id) == _REF, 0), else_=1))
+    .limit(1)
+)
+
+#: A call's transcript: the four columns shown, in order.
+SEGMENTS = (
+    select(col(Segment.speaker), col(Segment.start), col(Segment.end), col(Segment.text))
+    .where(col(Segment.call_id) == sa.bindparam("call_id", type_=sa.Integer))
+    .order_by(col(Segment.idx))
+)
+
+
+def call_document(session: Session, *, ref: str | None, pk: int | None) -> CallDetail | None:
+    """The detail of the call whose external id is ``ref``, else of the call ``pk`` (``None``: not by
+    that); ``None`` when neither exists. Three statements built once, as plain rows on the
+    session's connection: for a session that has written nothing (a read)."""
+    connection = session.connection()
+    row = connection.execute(CALL_BY_REF, {"ref": ref, "pk": pk}).first()
+    if row is None:
+        return None
     return {
-        "id": call.id,
-        "external_id": call.external_id,
-        "customer_id": customer_ref(session, call),
-        "status": call.status,
-        "stage_progress": call.stage_progress,
-        "error": call.error,
+        "id": row.id,
+        "external_id": row.external_id,
+        "customer_id": row.customer_id,
+        "status": row.status,
+        "stage_progress": row.stage_progress,
+        "error": row.error,
         # The reason as a code the UI words in its language (the error text above is kept as stored).
-        "failure": failure.as_dict() if (failure := explain_failure(call.error)) else None,
-        "attempts": call.attempts,
-        "created_at": call.created_at.isoformat(),
-        "duration": call.duration_s,
-        "channels": call.channel_layout,
-        "agent": call.agent,
-        "started_at": call.started_at.isoformat() if call.started_at else None,
+        "failure": failure.as_dict() if (failure := explain_failure(row.error)) else None,
+        "attempts": row.attempts,
+        "created_at": row.created_at.isoformat(),
+        "duration": row.duration_s,
+        "channels": row.channel_layout,
+        "agent": row.agent,
+        "started_at": row.started_at.isoformat() if row.started_at else None,
         "segments": [
             {"speaker": speaker, "start": round(start, 2), "end": round(end, 2), "text": text}
-            for speaker, start, end, text in session.execute(  # the four columns shown, no Segment objects
-                select(col(Segment.speaker), col(Segment.start), col(Segment.end), col(Segment.text))
-                .where(Segment.call_id == call.id)
-                .order_by(col(Segment.idx))
-            )
+            for speaker, start, end, text in connection.execute(SEGMENTS, {"call_id": row.id})
         ],
-        "metrics": call.metrics,
-        "redactions": call.redactions,
-        "signals": signals_for_call(session, call),
+        "metrics": row.metrics,
+        "redactions": row.redactions,
+        "signals": call_signals(connection, row.id),
     }
+
+
+def call_detail(session: Session, call: Call) -> CallDetail:
+    """``{external_id, customer_id, status, duration, channels, segments, metrics, signals}`` and more:
+    one call as the API and ``voc calls show`` read it (its signals with their evidence), as stored."""
+    assert call.id is not None
+    session.flush()
+    detail = call_document(session, ref=None, pk=call.id)
+    assert detail is not None
+    return detail

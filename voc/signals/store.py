@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+import sqlalchemy as sa
+from sqlalchemy import Connection, func
+from sqlalchemy.engine import Row
 from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
 
 from voc.db.calls import Call
 from voc.db.customers import Customer
-from voc.db.signals import CallSignalRow
+from voc.db.signals import CallSignalRow, SignalFeedback
 from voc.db.types import IsoTimestamp
 from voc.signals.feedback import labels_for_calls
 
@@ -42,7 +45,7 @@ class ListedSignalDoc(SignalDoc):
     at: IsoTimestamp
 
 
-def signal_dict(row: CallSignalRow, feedback: str | None = None) -> SignalDoc:
+def signal_dict(row: CallSignalRow | Row[Any], feedback: str | None = None) -> SignalDoc:
     return {
         "id": row.id,
         "type": row.type,
@@ -59,17 +62,42 @@ def signal_dict(row: CallSignalRow, feedback: str | None = None) -> SignalDoc:
     }
 
 
+#: The latest label an analyst gave a signal's utterance and type (``labels_for_calls``: the last by time).
+_LATEST_LABEL = (
+    sa.select(col(SignalFeedback.label))
+    .where(
+        col(SignalFeedback.call_id) == col(CallSignalRow.call_id),
+        col(SignalFeedback.segment_idx) == col(CallSignalRow.segment_idx),
+        col(SignalFeedback.type) == col(CallSignalRow.type),
+    )
+    .order_by(col(SignalFeedback.at).desc(), col(SignalFeedback.id).desc())
+    .limit(1)
+    .correlate(CallSignalRow)
+    .scalar_subquery()
+)
+
+#: One call's signals, the columns ``signal_dict`` reads and each one's feedback, in one statement.
+CALL_SIGNALS = (
+    sa.select(
+        *(col(getattr(CallSignalRow, name)) for name in ("id", "type", "score", "speaker", "start", "end")),
+        *(col(getattr(CallSignalRow, name)) for name in ("text", "segment_idx", "source", "rule", "matched")),
+        _LATEST_LABEL.label("feedback"),
+    )
+    .where(col(CallSignalRow.call_id) == sa.bindparam("call_id", type_=sa.Integer))
+    .order_by(col(CallSignalRow.start), col(CallSignalRow.id))
+)
+
+
+def call_signals(db: Session | Connection, call_id: int) -> list[SignalDoc]:
+    """``[{type, score, speaker, start, end, text, segment, source, id, rule, matched, feedback}]`` of one
+    call. On a session the statement sees what it has not flushed yet (a pipeline stage's new rows); a
+    read that has written nothing passes the session's connection (plain rows, no ORM loading)."""
+    return [signal_dict(row, row.feedback) for row in db.execute(CALL_SIGNALS, {"call_id": call_id})]
+
+
 def signals_for_call(session: Session, call: Call) -> list[SignalDoc]:
-    """``[{type, score, speaker, start, end, text, segment, source, id, rule, matched, feedback}]``."""
-    if call.id is None:
-        return []
-    rows = session.exec(
-        select(CallSignalRow)
-        .where(CallSignalRow.call_id == call.id)
-        .order_by(col(CallSignalRow.start), col(CallSignalRow.id))
-    ).all()
-    labels = labels_for_calls(session, [call.id])
-    return [signal_dict(r, labels.get((r.call_id, r.segment_idx, r.type))) for r in rows]
+    """``call_signals`` of a call object."""
+    return [] if call.id is None else call_signals(session, call.id)
 
 
 @dataclass(frozen=True, slots=True)
