@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from fastapi import Response
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter, create_model
 
 T = TypeVar("T")
 
@@ -29,3 +29,12 @@ class JsonBody(Generic[T]):
         # (the library's dataclasses, without building a dict of each first).
         value = self.adapter.validate_python(content, from_attributes=True)
         return Response(self.adapter.dump_json(value), media_type="application/json")
+
+
+def plain_twin(model: type[BaseModel]) -> type[BaseModel]:
+    """``model``'s fields on a plain pydantic model, to validate many rows with: a SQLModel class builds
+    each object through its own ``__init__`` in Python (50 list rows: 0.6 ms of 1.1 ms validating and
+    writing the page), a plain model in pydantic-core alone. The same fields write the same JSON; the
+    route keeps ``model`` as its ``response_model`` for the OpenAPI document."""
+    fields: dict[str, Any] = {name: (field.annotation, field) for name, field in model.model_fields.items()}
+    return create_model(f"{model.__name__}Row", __base__=BaseModel, **fields)

@@ -8,28 +8,26 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, or_
-from sqlmodel import col, select
+from sqlmodel import select
 
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.reads import read_route
-from api.responses import JsonBody
+from api.responses import JsonBody, plain_twin
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
 from voc.assembly import signal_params
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.metadata import make_meta, parse_metadata
-from voc.calls.queries import CallDetail, call_document, customer_ref, segments_of
+from voc.calls.queries import CallDetail, CallListQuery, call_document, customer_ref, segments_of
 from voc.calls.queries import list_calls as call_list
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
 from voc.db.calls import Call, CallPublic, SegmentPublic
 from voc.db.customers import Customer
-from voc.db.signals import CallSignalRow
-from voc.db.topics import Topic, TopicAssignment
+from voc.db.topics import Topic
 from voc.security.keys import Principal
 from voc.services import retry as retries
 from voc.services.uploads import add_recording
@@ -37,7 +35,8 @@ from voc.services.uploads import add_recording
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"], responses=COMMON)
 
 # The read routes a UI polls serialise their own responses (api.responses: once, in the route's thread).
-CALL_PAGE = JsonBody(Page[CallPublic])
+CallRow = plain_twin(CallPublic)
+CALL_PAGE = JsonBody(Page[CallRow])  # type: ignore[valid-type]  # a class made at run time
 CALL_DETAIL = JsonBody(CallDetail)
 
 
@@ -232,57 +231,32 @@ def list_calls(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> Response:
-    when = func.coalesce(col(Call.started_at), col(Call.created_at))
-    newest = sort == "newest"
-    query = select(Call).order_by(
-        when.desc() if newest else when.asc(), col(Call.id).desc() if newest else col(Call.id)
-    )
-    if status:
-        query = query.where(Call.status == status)
-    if agent:
-        query = query.where(Call.agent == agent)
+    customer_pk = None
     if customer_id:
-        pk = session.exec(select(Customer.id).where(Customer.customer_id == customer_id)).first()
-        if pk is None:
+        customer_pk = session.exec(select(Customer.id).where(Customer.customer_id == customer_id)).first()
+        if customer_pk is None:
             raise Problem(404, f"顧客が見つかりません: {customer_id}")
-        query = query.where(Call.customer_pk == pk)
-    for bound, op in ((started_from, "ge"), (started_to, "lt")):
-        if bound is not None:
-            if bound.tzinfo is None:
-                raise Problem(422, "日時にはタイムゾーンを付けてください (ISO 8601 with zone)")
-            query = query.where(getattr(col(Call.started_at), f"__{op}__")(bound))
-    if signal:
-        query = query.where(
-            col(Call.id).in_(select(CallSignalRow.call_id).where(CallSignalRow.type == signal))
-        )
+    for bound in (started_from, started_to):
+        if bound is not None and bound.tzinfo is None:
+            raise Problem(422, "日時にはタイムゾーンを付けてください (ISO 8601 with zone)")
+    chosen = None
     if topic is not None:
         chosen = session.get(Topic, topic)
         if chosen is None:
             raise Problem(404, f"トピックが見つかりません: {topic}")
-        query = query.where(
-            col(Call.id).in_(
-                select(TopicAssignment.call_id).where(
-                    TopicAssignment.version_id == chosen.version_id,
-                    TopicAssignment.topic_index == chosen.index,
-                )
-            )
-        )
-    after = decode_cursor(cursor)
-    if after is not None:
-        after_id, after_time = after.get("id"), after.get("t")
-        if not isinstance(after_id, int) or isinstance(after_id, bool) or not isinstance(after_time, str):
-            raise Problem(422, "cursor が正しくありません (invalid cursor)")
-        try:
-            at = datetime.fromisoformat(after_time)
-        except ValueError as exc:
-            raise Problem(422, "cursor が正しくありません (invalid cursor)") from exc
-        if at.tzinfo is None:
-            raise Problem(422, "cursor が正しくありません (invalid cursor)")
-        if newest:
-            query = query.where(or_(when < at, and_(when == at, col(Call.id) < after_id)))
-        else:
-            query = query.where(or_(when > at, and_(when == at, col(Call.id) > after_id)))
-    items = call_list(session, query, limit + 1)
+    query = CallListQuery(
+        newest=sort == "newest",
+        status=status or None,
+        agent=agent or None,
+        customer_pk=customer_pk,
+        started_from=started_from,
+        started_to=started_to,
+        signal=signal or None,
+        topic=(chosen.version_id, chosen.index) if chosen is not None else None,
+        after=_after(decode_cursor(cursor)),
+        limit=limit + 1,
+    )
+    items = call_list(session, query)
     more = len(items) > limit
     items = items[:limit]
     last = items[-1] if items else None
@@ -292,6 +266,22 @@ def list_calls(
         else None
     )
     return CALL_PAGE.response({"items": items, "next_cursor": next_cursor})
+
+
+def _after(cursor: dict[str, Any] | None) -> tuple[datetime, int] | None:
+    """The cursor's (call time, id) of the last call shown; 422 for one we did not write."""
+    if cursor is None:
+        return None
+    after_id, after_time = cursor.get("id"), cursor.get("t")
+    if not isinstance(after_id, int) or isinstance(after_id, bool) or not isinstance(after_time, str):
+        raise Problem(422, "cursor が正しくありません (invalid cursor)")
+    try:
+        at = datetime.fromisoformat(after_time)
+    except ValueError as exc:
+        raise Problem(422, "cursor が正しくありません (invalid cursor)") from exc
+    if at.tzinfo is None:
+        raise Problem(422, "cursor が正しくありません (invalid cursor)")
+    return at, after_id
 
 
 @router.get(

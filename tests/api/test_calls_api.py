@@ -345,3 +345,44 @@ def test_deleting_a_call_takes_its_evidence_out_of_flags_and_the_at_risk_list(
         ("churn_risk", "raised"),
     ]
     assert admin_client.get("/api/v1/at-risk").json() == []
+
+
+def test_list_filters_by_status_agent_customer_and_call_time(client: TestClient, runtime: Runtime) -> None:
+    with Session(runtime.engine) as session:
+        upsert_customer(session, CustomerCreate(customer_id="F1"))
+        session.commit()
+    uploads = [
+        ("2026-11-01T10:00:00+09:00", "佐藤", "F1"),
+        ("2026-11-02T10:00:00+09:00", "鈴木", "F1"),
+        ("2026-11-03T10:00:00+09:00", "佐藤", None),
+    ]
+    ids = []
+    for i, (at, agent, customer) in enumerate(uploads):
+        form = {"started_at": at, "agent": agent, **({"customer_id": customer} if customer else {})}
+        answer = client.post(
+            "/api/v1/calls", files={"file": ("c.wav", wav_bytes(seed=60 + i), "audio/wav")}, data=form
+        )
+        ids.append(answer.json()["id"])
+    with Session(runtime.engine) as session:
+        done = session.get(Call, ids[0])
+        assert done is not None
+        done.status = CallStatus.DONE
+        session.add(done)
+        session.commit()
+
+    def listed(**params: str) -> list[int]:
+        answer = client.get("/api/v1/calls", params=params)
+        assert answer.status_code == 200, answer.text
+        return [c["id"] for c in answer.json()["items"]]
+
+    assert listed() == ids[::-1]
+    assert listed(agent="佐藤") == [ids[2], ids[0]]
+    assert listed(customer_id="F1") == [ids[1], ids[0]]
+    assert listed(agent="佐藤", customer_id="F1") == [ids[0]]
+    assert listed(status="done") == [ids[0]]
+    assert listed(status="bogus") == []
+    assert listed(started_from="2026-11-02T10:00:00+09:00") == [ids[2], ids[1]]
+    assert listed(started_to="2026-11-02T10:00:00+09:00") == [ids[0]]
+    window = {"started_from": "2026-11-01T12:00:00+09:00", "started_to": "2026-11-03T00:00:00+09:00"}
+    assert listed(**window, sort="oldest") == [ids[1]]
+    assert client.get("/api/v1/calls", params={"customer_id": "NOPE"}).status_code == 404

@@ -6,17 +6,22 @@ A list reads the columns it shows (``CallPublic``'s) and the customer's id in on
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Select, case, or_
+from sqlalchemy import Select, and_, case, func, or_
 from sqlmodel import Session, col, select
 from typing_extensions import TypedDict
 
 from voc.calls.failures import FailureDoc, explain_failure
 from voc.db.calls import Call, CallPublic, Segment
 from voc.db.customers import Customer
-from voc.db.types import IsoTimestamp
+from voc.db.signals import CallSignalRow
+from voc.db.topics import TopicAssignment
+from voc.db.types import IsoTimestamp, UTCDateTime
 from voc.signals.store import SignalDoc, call_signals
 
 MAX_ID = 2**31 - 1  # INTEGER on both backends: a larger "id" is an unknown external id
@@ -57,18 +62,95 @@ LIST_COLUMNS: tuple[Any, ...] = tuple(
 )
 
 
-def list_calls(session: Session, query: Select[Any], limit: int) -> list[dict[str, Any]]:
-    """The calls ``query`` (a ``select(Call)`` with its filters and order) finds, at most ``limit``, as
-    the list shows them: only the listed columns and the customer id, in one statement.
+@dataclass(frozen=True)
+class CallListQuery:
+    """The calls list's filters and page, as values (each ``None``: not filtered by it)."""
 
-    Plain rows with ``CallPublic``'s fields, as the database's types read them: whoever serialises the
-    list validates it once, as a whole (a ``CallPublic`` built per row cost more than the query)."""
-    shown = (
-        query.with_only_columns(*LIST_COLUMNS, col(Customer.customer_id), maintain_column_froms=True)
+    newest: bool = True  # by call time (started_at, else upload), ties by id
+    status: str | None = None
+    agent: str | None = None
+    customer_pk: int | None = None
+    started_from: datetime | None = None  # inclusive
+    started_to: datetime | None = None  # exclusive
+    signal: str | None = None  # calls with a signal of this type
+    topic: tuple[int, int] | None = None  # (version id, topic index): calls assigned to it
+    after: tuple[datetime, int] | None = None  # the cursor: (call time, id) of the last call shown
+    limit: int = 50
+
+    def shape(self) -> tuple[bool, ...]:
+        """Which filters are set: what the statement depends on (the values are bound)."""
+        values = (self.status, self.agent, self.customer_pk, self.started_from, self.started_to)
+        return (self.newest, *(v is not None for v in (*values, self.signal, self.topic, self.after)))
+
+    def params(self) -> dict[str, Any]:
+        topic, after = self.topic or (None, None), self.after or (None, None)
+        return {
+            "status": self.status,
+            "agent": self.agent,
+            "customer_pk": self.customer_pk,
+            "started_from": self.started_from,
+            "started_to": self.started_to,
+            "signal": self.signal,
+            "version_id": topic[0],
+            "topic_index": topic[1],
+            "after_t": after[0],
+            "after_id": after[1],
+            "limit": self.limit,
+        }
+
+
+@functools.lru_cache(maxsize=1024)
+def _list_statement(shape: tuple[bool, ...]) -> Select[Any]:
+    """The list of one shape of filters, built once per process (building it cost more CPU than the
+    database spent running it): ``CallPublic``'s columns and the customer id, in one statement."""
+    newest, status, agent, customer, started_from, started_to, signal, topic, after = shape
+    when = func.coalesce(col(Call.started_at), col(Call.created_at))
+    query = (
+        sa.select(*LIST_COLUMNS, col(Customer.customer_id))
         .outerjoin(Customer, col(Customer.id) == col(Call.customer_pk))
-        .limit(limit)
+        .order_by(when.desc() if newest else when.asc(), col(Call.id).desc() if newest else col(Call.id))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
     )
-    return [dict(row._mapping) for row in session.execute(shown)]
+    if status:
+        query = query.where(col(Call.status) == sa.bindparam("status"))
+    if agent:
+        query = query.where(col(Call.agent) == sa.bindparam("agent"))
+    if customer:
+        query = query.where(col(Call.customer_pk) == sa.bindparam("customer_pk"))
+    if started_from:
+        query = query.where(col(Call.started_at) >= sa.bindparam("started_from"))
+    if started_to:
+        query = query.where(col(Call.started_at) < sa.bindparam("started_to"))
+    if signal:
+        typed = sa.select(col(CallSignalRow.call_id)).where(col(CallSignalRow.type) == sa.bindparam("signal"))
+        query = query.where(col(Call.id).in_(typed))
+    if topic:
+        assigned = sa.select(col(TopicAssignment.call_id)).where(
+            col(TopicAssignment.version_id) == sa.bindparam("version_id"),
+            col(TopicAssignment.topic_index) == sa.bindparam("topic_index"),
+        )
+        query = query.where(col(Call.id).in_(assigned))
+    if after:
+        at, after_id = (
+            sa.bindparam("after_t", type_=UTCDateTime()),
+            sa.bindparam("after_id", type_=sa.Integer),
+        )
+        if newest:
+            query = query.where(or_(when < at, and_(when == at, col(Call.id) < after_id)))
+        else:
+            query = query.where(or_(when > at, and_(when == at, col(Call.id) > after_id)))
+    return query
+
+
+def list_calls(session: Session, query: CallListQuery) -> list[dict[str, Any]]:
+    """The calls ``query`` finds, in its order, at most its ``limit``, as the list shows them.
+
+    Plain rows with ``CallPublic``'s fields, as the database's types read them, on the session's
+    connection (a read: no ORM loading): whoever serialises the list validates it once, as a whole (a
+    ``CallPublic`` built per row cost more than the query)."""
+    found = session.connection().execute(_list_statement(query.shape()), query.params())
+    names = list(found.keys())
+    return [dict(zip(names, row, strict=True)) for row in found.all()]
 
 
 def find_call(session: Session, ref: str | int) -> Call | None:
