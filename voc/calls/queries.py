@@ -225,7 +225,7 @@ def call_document(session: Session, *, ref: str | None, pk: int | None) -> CallD
         "started_at": row.started_at.isoformat() if row.started_at else None,
         "segments": [
             {"speaker": speaker, "start": round(start, 2), "end": round(end, 2), "text": text}
-            for speaker, start, end, text in connection.execute(SEGMENTS, {"call_id": row.id})
+            for speaker, start, end, text in connection.execute(SEGMENTS, {"call_id": row.id}).all()
         ],
         "metrics": row.metrics,
         "redactions": row.redactions,

@@ -241,7 +241,7 @@ def list_customers(session: Session, query: CustomerQuery, params: SignalParams)
     connection = session.connection()
     total = connection.execute(count, values).scalar_one()
     values |= {"offset": query.offset, "limit": query.limit}
-    items = [_item(*row) for row in connection.execute(page, values)]
+    items = [_item(*row) for row in connection.execute(page, values).all()]
     return CustomerPage(items=items, total=int(total))
 
 

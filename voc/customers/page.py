@@ -72,17 +72,17 @@ def customer_page(session: Session, customer_id: str, params: SignalParams) -> d
     by_pk = {"pk": pk}
     return {
         **{name: record[name] for name in RECORD_FIELDS},
-        "phones": list(connection.execute(PHONES, by_pk).scalars()),
+        "phones": list(connection.execute(PHONES, by_pk).scalars().all()),
         "risk_score": risk,
         "health_score": health,
         "flags": flags,
         "evidence": evidence,
         "flag_history": [
             {"flag": flag, "event": event, "at": at.isoformat()}
-            for flag, event, at in connection.execute(HISTORY, by_pk)
+            for flag, event, at in connection.execute(HISTORY, by_pk).all()
         ],
         "calls": [
             {"id": call, "external_id": ref, "started_at": at, "status": status, "duration": duration}
-            for call, ref, at, status, duration in connection.execute(CALLS, by_pk)
+            for call, ref, at, status, duration in connection.execute(CALLS, by_pk).all()
         ],
     }

@@ -143,7 +143,7 @@ AT_RISK_PAGE = (
 def at_risk(session: Session, limit: int = 50) -> list[RiskAssessment]:
     """Flagged active customers, highest risk first (ties: customer id): an index range, not a scan,
     reading the columns the list shows as plain rows (on the session's connection: no ORM loading)."""
-    found = session.connection().execute(AT_RISK_PAGE, {"limit": limit})
+    found = session.connection().execute(AT_RISK_PAGE, {"limit": limit}).all()
     return [
         RiskAssessment(
             customer_id=customer_id,

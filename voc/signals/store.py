@@ -92,7 +92,7 @@ def call_signals(db: Session | Connection, call_id: int) -> list[SignalDoc]:
     """``[{type, score, speaker, start, end, text, segment, source, id, rule, matched, feedback}]`` of one
     call. On a session the statement sees what it has not flushed yet (a pipeline stage's new rows); a
     read that has written nothing passes the session's connection (plain rows, no ORM loading)."""
-    return [signal_dict(row, row.feedback) for row in db.execute(CALL_SIGNALS, {"call_id": call_id})]
+    return [signal_dict(row, row.feedback) for row in db.execute(CALL_SIGNALS, {"call_id": call_id}).all()]
 
 
 def signals_for_call(session: Session, call: Call) -> list[SignalDoc]:
