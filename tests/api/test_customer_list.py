@@ -120,3 +120,29 @@ def test_the_list_exports_as_a_csv_excel_opens(
     assert [row["customer_id"] for row in rows] == ["R1", "R2"]
     assert rows[0]["name"] == "山田商店" and CHURN in rows[0]["evidence"]
     assert rows[1]["follow_up"] == "done" and rows[1]["follow_up_by"] == "test-admin"
+
+
+def test_the_total_follows_every_write_to_customers(client: TestClient) -> None:
+    def total() -> int:
+        answer = client.get("/api/v1/customers", params={"limit": 1})
+        assert answer.status_code == 200, answer.text
+        count: int = answer.json()["total"]
+        return count
+
+    assert total() == 0
+    assert client.put("/api/v1/customers/T1", json={"customer_id": "T1"}).status_code == 200
+    assert total() == total() == 1  # the second read is answered from this process's count
+    batch = [{"customer_id": f"T{i}"} for i in range(2, 5)]
+    assert client.post("/api/v1/customers/batch", json=batch).status_code == 200
+    assert total() == 4
+    csv_file = "customer_id,name\nT5,五\nT6,六\n"
+    answer = client.post(
+        "/api/v1/customers/import", files={"file": ("crm.csv", csv_file.encode(), "text/csv")}
+    )
+    assert answer.status_code == 200, answer.text
+    assert total() == 6
+    assert client.put("/api/v1/customers/T1", json={"customer_id": "T1", "name": "一"}).status_code == 200
+    assert total() == 6
+    assert client.delete("/api/v1/customers/T2").status_code == 200
+    assert total() == 5
+    assert client.get("/api/v1/customers", params={"q": "T"}).json()["total"] == 5

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +26,7 @@ from voc.customers.followup import FollowUp
 from voc.customers.phones import normalise_phone
 from voc.db.customers import Customer, CustomerFollowUp, CustomerPhone, FollowUpState
 from voc.db.risk import CustomerRisk
-from voc.signals.at_risk import backfill, rows_complete
+from voc.signals.at_risk import backfill, base_state
 from voc.signals.params import SignalParams
 from voc.signals.risk import EvidenceRef
 
@@ -206,6 +208,33 @@ SHOWN: tuple[Any, ...] = (
 )
 
 
+class TotalCache:
+    """How many customers there are, by database, customer-base token and newest id (the few lately
+    seen): the unfiltered list's total was a count of every customer on every page (on PostgreSQL a
+    sequential scan, 1.5–3 ms of the server's CPU at 20 k customers). Every write to customers replaces
+    the token in its transaction, and the token is read before the count: a write committed meanwhile
+    can only make an entry newer than its key, never older."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str, int | None], int] = OrderedDict()
+
+    def get(self, key: tuple[str, str, int | None]) -> int | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: tuple[str, str, int | None], total: int) -> None:
+        with self._lock:
+            self._entries[key] = total
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+#: This process's totals (``list_customers``).
+TOTALS = TotalCache()
+
+
 @functools.lru_cache(maxsize=256)
 def _statements(shape: _Shape) -> tuple[Any, Any]:
     """The count and the page of one shape, built once per process (building a statement cost more CPU
@@ -224,7 +253,8 @@ def _statements(shape: _Shape) -> tuple[Any, Any]:
 
 
 def list_customers(session: Session, query: CustomerQuery, params: SignalParams) -> CustomerPage:
-    if not rows_complete(session):
+    state = base_state(session)
+    if not state.rows_complete:
         backfill(session, params)  # customers written without a refresh (rare): scored once
     values: dict[str, Any] = _search_values(query.q)
     shape = _Shape(
@@ -239,10 +269,16 @@ def list_customers(session: Session, query: CustomerQuery, params: SignalParams)
     count, page = _statements(shape)
     # Plain rows on the session's connection: no ORM loading of what are columns, not entities.
     connection = session.connection()
-    total = connection.execute(count, values).scalar_one()
+    every = shape.search is None and not shape.flagged_only and shape.follow_up is None
+    key = (str(connection.engine.url), state.token, state.newest) if every and state.token else None
+    total = TOTALS.get(key) if key else None
+    if total is None:
+        total = int(connection.execute(count, values).scalar_one())
+        if key:
+            TOTALS.put(key, total)
     values |= {"offset": query.offset, "limit": query.limit}
     items = [_item(*row) for row in connection.execute(page, values).all()]
-    return CustomerPage(items=items, total=int(total))
+    return CustomerPage(items=items, total=total)
 
 
 def _item(

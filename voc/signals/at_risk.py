@@ -14,13 +14,14 @@ and CRM records (the rows' backfill, and the check that the rows are right).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from voc.db.customers import Customer
+from voc.db.customers import Customer, CustomerBaseToken
 from voc.db.risk import CustomerRisk
 from voc.db.signals import CustomerFlag
 from voc.db.types import utcnow
@@ -35,6 +36,7 @@ __all__ = [
     "assess_from_scratch",
     "at_risk",
     "backfill",
+    "base_state",
     "customer_scores",
     "rescore_stale",
 ]
@@ -105,19 +107,34 @@ def rescore_stale(
     return store_all(session, assess_from_scratch(session, params, now=at), at)
 
 
-#: The newest customer's id and the newest risk row's, in one statement.
-NEWEST_IDS = sa.select(
+@dataclass(frozen=True, slots=True)
+class BaseState:
+    """The newest customer's id, the newest risk row's, and the customer-base token
+    (``voc.db.customers.CustomerBaseToken``: replaced by every write to customers)."""
+
+    newest: int | None
+    scored: int | None
+    token: str | None
+
+    @property
+    def rows_complete(self) -> bool:
+        """Whether the newest customer has a row. Every write path refreshes all rows
+        (``refresh_after_records_changed``), so a customer without one is one written since without
+        it, and has the highest id."""
+        return self.newest is None or (self.scored is not None and self.scored >= self.newest)
+
+
+BASE_STATE = sa.select(
     sa.select(func.max(Customer.id)).scalar_subquery(),
     sa.select(func.max(CustomerRisk.customer_pk)).scalar_subquery(),
+    sa.select(col(CustomerBaseToken.token)).where(col(CustomerBaseToken.id) == 1).scalar_subquery(),
 )
 
 
-def rows_complete(session: Session) -> bool:
-    """Whether the newest customer has a row: two primary-key look-ups in one statement, cheap for every
-    list request. Every write path refreshes all rows (``refresh_after_records_changed``), so a customer
-    without one is one written since without it, and has the highest id."""
-    newest, scored = session.connection().execute(NEWEST_IDS).one()
-    return newest is None or (scored is not None and scored >= newest)
+def base_state(session: Session) -> BaseState:
+    """Two primary-key look-ups and the token row in one statement, cheap for every list request."""
+    newest, scored, token = session.connection().execute(BASE_STATE).one()
+    return BaseState(newest, scored, token)
 
 
 #: The at-risk list's page: built once (a statement costs more to build than to run), sized per request.
