@@ -14,7 +14,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.reads import read_route
+from api.reads import read_route, read_session
 from api.responses import JsonBody, plain_twin
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
 from voc.assembly import signal_params
@@ -215,7 +215,7 @@ def check_metadata(file: Annotated[UploadFile, File()], rt: RuntimeDep) -> Metad
 )
 @read_route
 def list_calls(
-    session: SessionDep,
+    rt: RuntimeDep,
     status: str | None = None,
     agent: str | None = None,
     customer_id: str | None = None,
@@ -231,32 +231,33 @@ def list_calls(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> Response:
-    customer_pk = None
-    if customer_id:
-        customer_pk = session.exec(select(Customer.id).where(Customer.customer_id == customer_id)).first()
-        if customer_pk is None:
-            raise Problem(404, f"顧客が見つかりません: {customer_id}")
-    for bound in (started_from, started_to):
-        if bound is not None and bound.tzinfo is None:
-            raise Problem(422, "日時にはタイムゾーンを付けてください (ISO 8601 with zone)")
-    chosen = None
-    if topic is not None:
-        chosen = session.get(Topic, topic)
-        if chosen is None:
-            raise Problem(404, f"トピックが見つかりません: {topic}")
-    query = CallListQuery(
-        newest=sort == "newest",
-        status=status or None,
-        agent=agent or None,
-        customer_pk=customer_pk,
-        started_from=started_from,
-        started_to=started_to,
-        signal=signal or None,
-        topic=(chosen.version_id, chosen.index) if chosen is not None else None,
-        after=_after(decode_cursor(cursor)),
-        limit=limit + 1,
-    )
-    items = call_list(session, query)
+    with read_session(rt) as session:
+        customer_pk = None
+        if customer_id:
+            customer_pk = session.exec(select(Customer.id).where(Customer.customer_id == customer_id)).first()
+            if customer_pk is None:
+                raise Problem(404, f"顧客が見つかりません: {customer_id}")
+        for bound in (started_from, started_to):
+            if bound is not None and bound.tzinfo is None:
+                raise Problem(422, "日時にはタイムゾーンを付けてください (ISO 8601 with zone)")
+        chosen = None
+        if topic is not None:
+            chosen = session.get(Topic, topic)
+            if chosen is None:
+                raise Problem(404, f"トピックが見つかりません: {topic}")
+        query = CallListQuery(
+            newest=sort == "newest",
+            status=status or None,
+            agent=agent or None,
+            customer_pk=customer_pk,
+            started_from=started_from,
+            started_to=started_to,
+            signal=signal or None,
+            topic=(chosen.version_id, chosen.index) if chosen is not None else None,
+            after=_after(decode_cursor(cursor)),
+            limit=limit + 1,
+        )
+        items = call_list(session, query)
     more = len(items) > limit
     items = items[:limit]
     last = items[-1] if items else None
@@ -292,8 +293,9 @@ def _after(cursor: dict[str, Any] | None) -> tuple[datetime, int] | None:
     responses=problems(404),
 )
 @read_route
-def get_call(ref: RefPath, session: SessionDep) -> Response:
-    detail = call_document(session, ref=ref, pk=_our_id(ref))
+def get_call(ref: RefPath, rt: RuntimeDep) -> Response:
+    with read_session(rt) as session:
+        detail = call_document(session, ref=ref, pk=_our_id(ref))
     if detail is None:
         raise _not_found(ref)
     return CALL_DETAIL.response(detail)

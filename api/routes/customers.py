@@ -13,7 +13,7 @@ from sqlmodel import select
 from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
-from api.reads import read_route
+from api.reads import read_route, read_session
 from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, RefPath, problems
 from voc.assembly import signal_params
@@ -151,7 +151,6 @@ CUSTOMER_DETAIL = JsonBody(CustomerDetail)
 )
 @read_route
 def list_customers_route(
-    session: SessionDep,
     rt: RuntimeDep,
     q: Annotated[
         str | None, Query(max_length=128, description="Part of the name or customer id, or a phone number")
@@ -179,7 +178,8 @@ def list_customers_route(
         offset=0 if format == "csv" else offset,
         limit=None if format == "csv" else limit,
     )
-    page = list_customers(session, query, signal_params(rt.settings))
+    with read_session(rt) as session:
+        page = list_customers(session, query, signal_params(rt.settings))
     if format == "csv":
         return PlainTextResponse(
             customers_csv(page.items),
@@ -303,8 +303,9 @@ def import_customers(
     responses=problems(404),
 )
 @read_route
-def get_customer(customer_id: RefPath, session: SessionDep, rt: RuntimeDep) -> Response:
-    page = customer_page(session, customer_id, signal_params(rt.settings))
+def get_customer(customer_id: RefPath, rt: RuntimeDep) -> Response:
+    with read_session(rt) as session:
+        page = customer_page(session, customer_id, signal_params(rt.settings))
     if page is None:
         raise Problem(404, f"顧客が見つかりません: {customer_id}")
     return CUSTOMER_DETAIL.response(page)

@@ -13,7 +13,7 @@ from api.auth import allow
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
-from api.reads import read_route
+from api.reads import read_route, read_session
 from api.responses import JsonBody
 from api.routes.errors import COMMON, MAX_DB_INT, TimeQuery, problems
 from voc.assembly import signal_params
@@ -203,7 +203,9 @@ def post_feedback(
     dependencies=[allow("at_risk.read")],
 )
 @read_route
-def get_at_risk(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
+def get_at_risk(rt: RuntimeDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
+    with read_session(rt) as session:
+        listed = at_risk(session, limit)
     # The assessments are read by attribute and serialised once (api.responses): no document is built
     # per customer and evidence first (dataclasses.asdict: half of the route's time).
-    return AT_RISK.response(at_risk(session, limit))
+    return AT_RISK.response(listed)
