@@ -294,8 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--book", type=Path, action="append", help="Family book(s), read in order (default: signal_families.txt)."
+    )
     args = parser.parse_args(argv)
-    book = parse_book(FAMILY_BOOK.read_text(encoding="utf-8"))
+    books = args.book or [FAMILY_BOOK]
+    book = parse_book("\n".join(path.read_text(encoding="utf-8") for path in books))
     rows = generate(book, args.seed)
     errors = validate(book.families, rows)
     print(summary(rows))
