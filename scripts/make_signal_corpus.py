@@ -295,7 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument(
-        "--book", type=Path, action="append", help="Family book(s), read in order (default: signal_families.txt)."
+        "--book",
+        type=Path,
+        action="append",
+        help="Family book(s), read in order (default: signal_families.txt).",
     )
     args = parser.parse_args(argv)
     books = args.book or [FAMILY_BOOK]
