@@ -59,8 +59,9 @@ class EvidenceRef:
 
     def as_dict(self) -> dict[str, Any]:
         # Every field is a scalar, so a shallow copy is the whole document; dataclasses.asdict deep-copies
-        # each value (half of a 50-customer list page's time in the route).
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        # each value (half of a 50-customer list page's time in the route), and dataclasses.fields per
+        # call cost as much as the copy: the names are read once (EVIDENCE_KEYS).
+        return {name: getattr(self, name) for name in EVIDENCE_KEYS}
 
     @classmethod
     def from_dict(cls, doc: Mapping[str, Any]) -> EvidenceRef:
@@ -75,6 +76,10 @@ class EvidenceRef:
             signal_id=doc["signal_id"],
             call=doc["call"],
         )
+
+
+#: ``EvidenceRef``'s field names, in order: the keys of its document.
+EVIDENCE_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(EvidenceRef))
 
 
 @dataclass(frozen=True, slots=True)
