@@ -23,6 +23,13 @@ STEREO_MAX_CER = 0.20
 MONO_MAX_CER = 0.35
 
 
+def turn_order(transcript: Transcript) -> list[str]:
+    """Who speaks, turn after turn: consecutive segments of one speaker are one turn (where Whisper
+    divides a greeting at a pause depends on the decoding path and the CPU's kernels, not on roles)."""
+    speakers = [str(s.speaker) for s in transcript.segments]
+    return [who for i, who in enumerate(speakers) if i == 0 or speakers[i - 1] != who]
+
+
 def reference(name: str) -> str:
     return reference_text(json.loads(fixture_path(name).read_text(encoding="utf-8")))
 
@@ -175,7 +182,7 @@ def test_alternative_paths_give_the_same_roles_and_quality(
     options = asr_options.model_copy(update=update)
     transcript = Transcriber(options, model=whisper_model).transcribe_file(fixture_path("stereo_call.flac"))
     assert cer(reference("stereo_call.json"), transcript.text) <= STEREO_MAX_CER
-    assert [s.speaker for s in transcript.segments][:2] == ["operator", "customer"]
+    assert turn_order(transcript)[:2] == ["operator", "customer"]
     assert "乗り換え" in "".join(s.text for s in transcript.segments if s.speaker == "customer")
 
 
@@ -190,7 +197,7 @@ def test_a_call_split_over_parallel_batches_keeps_roles_order_and_quality(
         decode_file(fixture_path("stereo_call.flac")), parallel=2, progress=fractions.append
     )
     assert cer(reference("stereo_call.json"), transcript.text) <= STEREO_MAX_CER
-    assert [s.speaker for s in transcript.segments][:2] == ["operator", "customer"]
+    assert turn_order(transcript)[:2] == ["operator", "customer"]
     assert [s.start for s in transcript.segments] == sorted(s.start for s in transcript.segments)
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
 
