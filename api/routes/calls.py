@@ -16,12 +16,20 @@ from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
 from api.reads import read_route, read_session
 from api.responses import JsonBody, plain_twin
-from api.routes.errors import COMMON, MAX_DB_INT, RefPath, TimeQuery, problems
+from api.routes.errors import COMMON, RefPath, TimeQuery, problems
 from voc.assembly import signal_params
 from voc.audit.log import record
 from voc.calls.deletion import delete_call
 from voc.calls.metadata import make_meta, parse_metadata
-from voc.calls.queries import CallDetail, CallListQuery, call_document, customer_ref, segments_of
+from voc.calls.queries import (
+    CallDetail,
+    CallListQuery,
+    call_document,
+    customer_ref,
+    find_call,
+    our_id,
+    segments_of,
+)
 from voc.calls.queries import list_calls as call_list
 from voc.calls.sniff import sniff_audio
 from voc.csvfiles import decode_csv
@@ -58,21 +66,12 @@ def _public(session: SessionDep, call: Call) -> CallPublic:
     return CallPublic(**call.model_dump(), customer_id=customer_ref(session, call))
 
 
-def _our_id(ref: str) -> int | None:
-    """The call id ``ref`` can be: ASCII digits within INTEGER ("¹" or a larger number: only an external
-    id can match)."""
-    return int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 10 and int(ref) <= MAX_DB_INT else None
-
-
 def _not_found(ref: str) -> Problem:
     return Problem(404, f"通話が見つかりません: {ref}")
 
 
 def _get_call(session: SessionDep, ref: str) -> Call:
-    """By the external id, else by our id (``find_call``'s order)."""
-    call = session.exec(select(Call).where(Call.external_id == ref)).first()
-    if call is None and (pk := _our_id(ref)) is not None:
-        call = session.get(Call, pk)
+    call = find_call(session, ref)
     if call is None:
         raise _not_found(ref)
     return call
@@ -295,7 +294,7 @@ def _after(cursor: dict[str, Any] | None) -> tuple[datetime, int] | None:
 @read_route
 def get_call(ref: RefPath, rt: RuntimeDep) -> Response:
     with read_session(rt) as session:
-        detail = call_document(session, ref=ref, pk=_our_id(ref))
+        detail = call_document(session, ref=ref, pk=our_id(ref))
     if detail is None:
         raise _not_found(ref)
     return CALL_DETAIL.response(detail)

@@ -153,12 +153,18 @@ def list_calls(session: Session, query: CallListQuery) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in found.all()]
 
 
+def our_id(ref: str) -> int | None:
+    """The call id ``ref`` can be: ASCII digits within INTEGER ("¹", a longer or a larger number: only
+    an external id can match; the length is checked first, so a huge ``ref`` is never parsed)."""
+    return int(ref) if ref.isascii() and ref.isdigit() and len(ref) <= 10 and int(ref) <= MAX_ID else None
+
+
 def find_call(session: Session, ref: str | int) -> Call | None:
     """A call by our id or by the uploader's external id (the external id wins when both match)."""
     text = str(ref)
     call = session.exec(select(Call).where(Call.external_id == text)).first()
-    if call is None and text.isascii() and text.isdigit() and int(text) <= MAX_ID:
-        call = session.get(Call, int(text))
+    if call is None and (pk := our_id(text)) is not None:
+        call = session.get(Call, pk)
     return call
 
 
