@@ -1,8 +1,9 @@
 """What ``voc serve`` starts by import string (``api.serving:serving_app``): the app in each serving process.
 
 ``voc serve`` runs several processes (one per core by default), so that one busy Python process does not
-queue every request. uvicorn spawns them; each one builds its own app (and runtime) from the settings in
-its environment, and must not outlive its parent, even one killed with SIGKILL.
+queue every request. ``voc.process_manager`` spawns them (uvicorn's manager where there is no SO_REUSEPORT);
+each one builds its own app (and runtime) from the settings in its environment, and must not outlive its
+parent, even one killed with SIGKILL.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def serving_app() -> FastAPI:
 
 
 def _stop_when_parent_exits() -> None:
-    # uvicorn's process manager stops its children on SIGTERM, but a SIGKILLed parent tells them nothing:
+    # The process manager stops its children on SIGTERM, but a SIGKILLed parent tells them nothing:
     # each one watches it and then shuts down gracefully itself (uvicorn handles its SIGTERM).
     parent = multiprocessing.parent_process()
     if parent is None:  # one process: the app runs inside `voc serve` itself

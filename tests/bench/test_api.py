@@ -26,5 +26,8 @@ def test_api_bench_runs_and_reports_a_table() -> None:
     assert "CPU s serving" in table and all(level.cpu.serving > 0 for level in result.levels)
     assert all(level.cpu.generator > 0 for level in result.levels)
     assert result.serving_nice and f"serving processes {min(result.serving_nice)}" in table
+    # How the clients' connections spread over the serving processes (one here), from /proc.
+    assert [len(level.connections) for level in result.levels] == [1, 1]
+    assert "Keep-alive connections per serving process" in table
     levels = result.as_dict()["levels"]
     assert [set(level["endpoints"]) for level in levels] == [{e.name for e in result.levels[0].endpoints}] * 2

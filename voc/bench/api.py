@@ -1,14 +1,15 @@
 """``voc bench api``: read latency of the HTTP API at 1 and 50 concurrent clients while workers transcribe.
 
-The service runs as ``voc serve`` runs it: the API in several serving processes (uvicorn, one per core by
-default) and real pipeline workers (``voc.assembly.supervise_workers``, at their lower CPU priority)
-transcribing the example calls throughout. The database is seeded in bulk statements (not through the
-pipeline) with calls, transcripts, signals and customers; then the CRM refresh computes every customer's
-flags and risk row as after an import. Measured, per level of concurrency: the calls list, one call, one
-customer, the customer list and the at-risk list, p50 / p99, and the CPU time each party used meanwhile
-(serving processes, workers, the load generator, the rest of the machine) with the priorities the
-serving and worker threads really run at. The clients (``voc.bench.http_load``) run in a process of
-their own: on the same cores, they are part of the load, so they are lean and their cost is shown.
+The service runs as ``voc serve`` runs it: the API in several serving processes (one per core by default, a
+listening socket each: ``voc.process_manager``) and real pipeline workers
+(``voc.assembly.supervise_workers``, at their lower CPU priority) transcribing the example calls throughout.
+The database is seeded in bulk statements (not through the pipeline) with calls, transcripts, signals and
+customers; then the CRM refresh computes every customer's flags and risk row as after an import. Measured,
+per level of concurrency: the calls list, one call, one customer, the customer list and the at-risk list,
+p50 / p99, and the CPU time each party used meanwhile (serving processes, workers, the load generator, the
+rest of the machine) with the priorities the serving and worker threads really run at. The clients
+(``voc.bench.http_load``) run in a process of their own: on the same cores, they are part of the load, so
+they are lean and their cost is shown.
 
 ``database_url``: a PostgreSQL server (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): a fresh
 database is created on it for the run and dropped after. By default a fresh SQLite file.
@@ -34,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import create_engine, func, insert, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, col, select
@@ -56,6 +56,7 @@ from voc.pipeline.proctree import (
     thread_nices,
 )
 from voc.pipeline.supervisor import Supervisor
+from voc.process_manager import ServingPlan, serve, sockets_per_process
 from voc.runtime import Runtime
 from voc.security.keys import create_key
 from voc.settings import Settings
@@ -101,6 +102,7 @@ class LoadLevel:
     wall_s: float
     endpoints: list[EndpointStats]
     cpu: CpuUse
+    connections: list[int]  # the clients' connections each serving process held, most first (/proc)
 
     @property
     def requests(self) -> int:
@@ -155,6 +157,10 @@ class ApiBenchResult:
             "clients a request's latency is about N / throughput (Little's law). The clients run in a "
             "process of their own on the same cores (keep-alive HTTP/1.1 on asyncio streams).",
             "",
+            "Keep-alive connections per serving process, counted a second into each level: "
+            + ", ".join(f"{level.concurrency} client(s) {_split(level.connections)}" for level in self.levels)
+            + ".",
+            "",
             f"Priorities as measured (nice of every thread): serving processes {_span(self.serving_nice)}, "
             f"workers {_span(self.worker_nice)}.",
             "",
@@ -188,6 +194,7 @@ class ApiBenchResult:
                 {
                     "concurrency": level.concurrency,
                     "wall_s": round(level.wall_s, 2),
+                    "connections": level.connections,
                     "cpu_s": {
                         "serving": round(level.cpu.serving, 2),
                         "workers": round(level.cpu.workers, 2),
@@ -218,6 +225,10 @@ def _span(values: Sequence[int]) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+def _split(connections: Sequence[int]) -> str:
+    return "/".join(map(str, connections)) if connections else "not measured (no /proc)"
+
+
 def _tree(pids: Sequence[int]) -> list[int]:
     return [p for pid in pids for p in (pid, *descendants(pid))]
 
@@ -232,15 +243,7 @@ def _serve(settings: Settings, port: int, processes: int) -> None:
     os.environ["VOC_DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         os.environ["VOC_DATABASE_URL"] = settings.database_url
-    uvicorn.run(
-        SERVING_APP,
-        factory=True,
-        workers=processes,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    serve(ServingPlan(SERVING_APP, "127.0.0.1", port, log_level="warning", access_log=False), processes)
 
 
 def _wait_until_up(url: str, server: multiprocessing.process.BaseProcess, timeout_s: float = 90) -> None:
@@ -451,6 +454,13 @@ def _used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
+def _connection_split(server: int | None, port: int, after_s: float) -> list[int]:
+    """How the clients' connections are spread over the serving processes, once they are all open."""
+    time.sleep(after_s)
+    serving = _tree([server]) if server is not None else []
+    return sorted((held.connections for held in sockets_per_process(serving, port).values()), reverse=True)
+
+
 def _at_risk_count(engine: Engine) -> int:
     with Session(engine) as session:
         listed = select(func.count()).select_from(CustomerRisk).where(CustomerRisk.listed == True)  # noqa: E712
@@ -525,7 +535,7 @@ def _run(
             context = multiprocessing.get_context("spawn")
             port = _free_port()
             # Its own processes, as with `voc serve`: the load generator must not share their GIL.
-            # Not a daemon: uvicorn's manager starts the serving processes (stopped in `finally`).
+            # Not a daemon: the process manager starts the serving processes (stopped in `finally`).
             server = context.Process(target=_serve, args=(settings, port, processes))
             server.start()
             supervisor = supervise_workers(settings, rt.engine, workers).start() if workers else None
@@ -556,9 +566,11 @@ def _run(
                     for clients in concurrency:
                         plan = LoadPlan("127.0.0.1", port, headers, targets, clients, requests, duration_s)
                         before = _Readings.now(server.pid, supervisor, postgres)
-                        run = generator.submit(run_load, plan).result()
+                        running = generator.submit(run_load, plan)
+                        split = _connection_split(server.pid, port, min(1.0, duration_s / 3))
+                        run = running.result()
                         used = _Readings.now(server.pid, supervisor, postgres).since(before, run.cpu_s)
-                        levels.append(LoadLevel(clients, run.wall_s, run.endpoints, used))
+                        levels.append(LoadLevel(clients, run.wall_s, run.endpoints, used, split))
                     readings = _Readings.now(server.pid, supervisor, postgres)
                     serving_nice = [n for pid in readings.serving for n in thread_nices(pid)]
                     worker_nice = [n for pid in readings.workers for n in thread_nices(pid)]

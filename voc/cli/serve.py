@@ -9,7 +9,6 @@ import threading
 from types import FrameType
 
 import typer
-import uvicorn
 
 from voc.assembly import (
     build_runtime,
@@ -22,6 +21,7 @@ from voc.assembly import (
 )
 from voc.cli.common import fail
 from voc.cli.first_start import show_first_admin_key
+from voc.process_manager import ServingError, ServingPlan, ensure_port_free, serve
 from voc.runtime import Runtime, configure_logging
 from voc.settings import Settings
 
@@ -56,6 +56,13 @@ def serve_cmd(
     """Serve the API and web UI; with the embedded default, also run the pipeline workers."""
     settings = load_settings()
     configure_logging(settings.log_level)
+    plan = ServingPlan(
+        SERVING_APP, host or settings.host, port or settings.port, log_level=settings.log_level.lower()
+    )
+    try:
+        ensure_port_free(plan.host, plan.port)  # before the migrations and the workers: a clear error
+    except ServingError as exc:
+        fail(str(exc))
     rt = build_runtime(settings, migrate=True)
     show_first_admin_key(rt.engine)
     # With a broker, Celery workers (`voc worker`) do the work; the API only sends them tasks.
@@ -67,25 +74,21 @@ def serve_cmd(
     serving = processes or serving_processes(settings)
     log.info(
         "serving on http://%s:%s with %d serving process(es) and %d embedded worker(s)",
-        host or settings.host,
-        port or settings.port,
+        plan.host,
+        plan.port,
         serving,
         count,
     )
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it (one process); with the default
     # handler that would end this process before the `finally` below, leaving the workers running.
-    # With several processes uvicorn's manager takes SIGTERM itself, stops them and returns.
+    # With several processes the process manager (ours, or uvicorn's without SO_REUSEPORT) takes SIGTERM
+    # itself, stops them and returns.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         # Each serving process reads the same settings from the environment this process was given.
-        uvicorn.run(
-            SERVING_APP,
-            factory=True,
-            workers=serving,
-            host=host or settings.host,
-            port=port or settings.port,
-            log_level=settings.log_level.lower(),
-        )
+        serve(plan, serving)
+    except ServingError as exc:
+        fail(str(exc))
     finally:
         if supervisor is not None:
             supervisor.stop()
