@@ -8,11 +8,13 @@ from sqlmodel import Session
 from voc.db.signals import SignalSource
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.signals.analyze import UNKNOWN_SPEAKER_WEIGHT, analyze_call
+from voc.signals.corpus import load_corpus
 from voc.signals.detector import SignalDetector
 from voc.signals.features import UtteranceAnalyzer
-from voc.signals.rules import SignalLexicon
+from voc.signals.rules import SIGNAL_TYPES, SignalLexicon
 
 from .helpers import add_call
+from .test_detector import INDEPENDENT
 
 
 def test_the_detector_decides_on_customer_turns_and_never_on_the_operators(
@@ -52,3 +54,26 @@ def test_without_a_detector_the_rules_still_decide(
         rows = analyze_call(session, call_id, tok, lexicon=lexicon)
     assert {r.type for r in rows} >= {"value_complaint", "churn_intent"}
     assert {r.source for r in rows} == {SignalSource.BASELINE}
+
+
+def test_the_stage_stores_exactly_what_the_detector_raises(
+    engine: Engine,
+    tok: JapaneseTokenizer,
+    lexicon: SignalLexicon,
+    detector: SignalDetector,
+    analyzer: UtteranceAnalyzer,
+) -> None:
+    # Dissatisfaction raised by a negative tone with a voiced complaint can sit below its own head's
+    # threshold: the stage must follow the detector's decision, not re-threshold the confidence.
+    texts = [u.text for u in load_corpus(INDEPENDENT) if u.speaker == "customer"][:40]
+    expected = detector.predict([analyzer(t) for t in texts])
+    with Session(engine) as session:
+        call_id = add_call(session, "det-3", [("customer", t) for t in texts])
+        rows = analyze_call(session, call_id, tok, lexicon=lexicon, detector=detector, analyzer=analyzer)
+    stored = {(row.segment_idx, str(row.type)) for row in rows}
+    assert stored == {
+        (i, signal)
+        for i, row in enumerate(expected)
+        for signal, hit in zip(SIGNAL_TYPES, row, strict=True)
+        if hit
+    }

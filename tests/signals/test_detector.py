@@ -15,7 +15,7 @@ import pytest
 
 from voc.nlp.sentiment import Lexicon
 from voc.signals.corpus import load_corpus
-from voc.signals.detector import SignalDetector
+from voc.signals.detector import VOICED_COMPLAINTS, SignalDetector
 from voc.signals.evaluation import score_set
 from voc.signals.features import UtteranceAnalyzer
 from voc.signals.rules import SIGNAL_TYPES
@@ -106,3 +106,40 @@ def test_explanations_name_the_words_that_weighed(
     words = detector.explain(analyzer("サポートの対応が最悪で本当に腹が立ちました"), "dissatisfaction")
     assert words
     assert all(isinstance(w, str) and w for w in words)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal", "dissatisfied"),
+    [
+        ("転勤で海外に行くので、解約の手続きをお願いします", "churn_intent", False),
+        ("高すぎてもう無理、やめます", "churn_intent", True),
+        ("設定の仕方を教えていただけますか", "feature_struggle", False),
+        ("何回説明を読んでも設定できなくて、もう嫌になってきました", "feature_struggle", True),
+    ],
+)
+def test_leaving_or_struggling_is_dissatisfaction_only_when_said_unhappily(
+    detector: SignalDetector, analyzer: UtteranceAnalyzer, text: str, signal: str, dissatisfied: bool
+) -> None:
+    found = signals_of(detector, analyzer, text)
+    assert signal in found
+    assert ("dissatisfaction" in found) is dissatisfied
+
+
+def test_dissatisfaction_is_its_head_or_a_negative_tone_with_a_voiced_complaint(
+    detector: SignalDetector, analyzer: UtteranceAnalyzer
+) -> None:
+    utterances = [analyzer(u.text) for u in load_corpus(INDEPENDENT) if u.speaker != "operator"]
+    proba, raised = detector.signals(utterances)
+    assert np.array_equal(raised, detector.predict(utterances))
+    assert np.array_equal(proba, detector.predict_proba(utterances))
+    matrix = detector.features_.transform(utterances)
+    assert detector.negative_head_ is not None
+    tone = detector.negative_head_.proba(matrix) >= detector.negative_threshold_
+    own = detector.heads_["dissatisfaction"]
+    assert own is not None
+    by_head = own.proba(matrix) >= detector.thresholds_["dissatisfaction"]
+    voiced = raised[:, [SIGNAL_TYPES.index(s) for s in VOICED_COMPLAINTS]].any(axis=1)
+    d = SIGNAL_TYPES.index("dissatisfaction")
+    assert np.array_equal(raised[:, d].astype(bool), by_head | (tone & voiced))
+    assert (by_head != raised[:, d].astype(bool)).any()  # the composition raises some on its own
+    assert np.all(proba[raised[:, d] == 1, d] > 0)  # each raised one has a confidence to sort by

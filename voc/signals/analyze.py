@@ -44,7 +44,7 @@ def _decisions(
     models: SignalModels,
 ) -> list[dict[str, tuple[float, SignalSource]]]:
     """Per utterance: the signals raised, with their score and who decided."""
-    proba = detector.predict_proba([a.utterance for a in analysed]) if detector is not None else None
+    proba, raised = (None, None) if detector is None else detector.signals([a.utterance for a in analysed])
     out: list[dict[str, tuple[float, SignalSource]]] = []
     for i, a in enumerate(analysed):
         rules = signal_scores(a.hits)
@@ -55,8 +55,8 @@ def _decisions(
                 p = model.positive_probability(list(a.utterance.tokens))
                 if p >= MODEL_THRESHOLD:
                     found[signal] = (p, SignalSource.MODEL)
-            elif proba is not None and detector is not None:
-                if proba[i, j] >= detector.thresholds_[signal]:
+            elif proba is not None and raised is not None:
+                if raised[i, j]:
                     found[signal] = (float(proba[i, j]), SignalSource.DETECTOR)
             elif signal in rules:
                 found[signal] = (rules[signal][0], SignalSource.BASELINE)

@@ -9,6 +9,16 @@ decision threshold ``thresholds_[signal]`` (the best F1 on those out-of-fold pro
 wordings the head did not see, as in production. Sentiment is a one-vs-rest logistic regression over the
 same features (negative / neutral / positive).
 
+Dissatisfaction is also composed, the way it is labelled (the corpus's family books and the independent
+set alike): any unhappiness the customer voices, so a price resented, leaving or a feature given up on
+*said negatively* is one (高すぎてもう無理、やめます), and the same said calmly is not (転勤で海外に行くので
+解約の手続きを). Its own head must keep the decoys quiet alone, which holds its threshold high; a
+calibrated head for negative tone (``negative_head_``, no decoy budget: a negative tone alone is no
+alarm) raises it where one of ``VOICED_COMPLAINTS`` fires too, the other signal's evidence standing in
+for the budget. On held-out families this raised dissatisfaction's F1 0.79 -> 0.83 (clean) and 0.72 ->
+0.75 (heard), on the independent set 0.85 -> 0.86 and, heard, 0.79 -> 0.82, at the same decoy false
+positives (it only adds a label to a line where a signal already fires).
+
 The detector learns nothing about speakers: the caller gives it customer turns only (an operator's
 「料金が高いとのことで」 is never a complaint), and training includes operator lines as negatives.
 """
@@ -36,6 +46,9 @@ log = logging.getLogger(__name__)
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.81, 0.05), 2)
+DISSATISFACTION = "dissatisfaction"
+#: Signals that, said in a negative tone, are dissatisfaction too (how the corpus labels them).
+VOICED_COMPLAINTS: tuple[str, ...] = ("value_complaint", "churn_intent", "feature_struggle")
 
 
 def best_threshold(
@@ -155,8 +168,16 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             )
         # liblinear is binary: one head per sentiment, probabilities normalised across them.
         self.sentiment_heads_: dict[str, LogisticRegression] = {}
+        self.negative_head_: SignalHead | None = None
+        self.negative_threshold_ = 1.0
         if sentiment is not None:
             gold = np.asarray(list(sentiment))
+            negative = (gold == "negative").astype(int)
+            if 0 < negative.sum() < len(negative):
+                # A negative tone alone is no false alarm (昨日の試合負けてがっかり): no decoy budget.
+                self.negative_head_, self.negative_threshold_ = self._fit_head(
+                    matrix, negative, groups, weights, None, max_decoy_fp=1.0
+                )
             for label in SENTIMENTS:
                 target = (gold == label).astype(int)
                 if 0 < target.sum() < len(target):
@@ -180,6 +201,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         groups: Sequence[str] | None,
         weights: npt.NDArray[np.float64] | None,
         decoys: npt.NDArray[np.bool_] | None,
+        max_decoy_fp: float | None = None,
     ) -> tuple[SignalHead, float]:
         model = self._linear(self.C).fit(matrix, y, sample_weight=weights)
         folds = self._folds(y, groups) if self.calibration_folds >= 2 else []
@@ -198,17 +220,38 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         head = SignalHead(model, float(platt.coef_[0, 0]), float(platt.intercept_[0]))
         calibrated = 1.0 / (1.0 + np.exp(-(head.slope * decision[seen] + head.intercept)))
         tempting = None if decoys is None else decoys[seen]
-        return head, best_threshold(y[seen], calibrated, tempting, self.max_decoy_fp)
+        budget = self.max_decoy_fp if max_decoy_fp is None else max_decoy_fp
+        return head, best_threshold(y[seen], calibrated, tempting, budget)
 
     def predict_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
-        """P(signal) per utterance, shape (n, len(SIGNAL_TYPES)), columns in ``SIGNAL_TYPES`` order."""
-        utterances = list(X)
-        if not utterances:
-            return np.zeros((0, len(SIGNAL_TYPES)))
-        return self._signal_proba(self.features_.transform(utterances))
+        """P(signal) per utterance, shape (n, len(SIGNAL_TYPES)), columns in ``SIGNAL_TYPES`` order.
+        Dissatisfaction's is the larger of its head's and P(negative tone) x P(the likeliest voiced
+        complaint): the confidence of either way it is raised (``signals`` says which are)."""
+        return self.signals(X)[0]
 
     def predict(self, X: Sequence[Utterance]) -> npt.NDArray[np.int_]:  # noqa: N803
-        return self._decide(self.predict_proba(X))
+        return self.signals(X)[1]
+
+    def signals(self, X: Sequence[Utterance]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:  # noqa: N803
+        """``predict_proba`` and the signals raised (0/1), from one feature matrix."""
+        utterances = list(X)
+        if not utterances:
+            return np.zeros((0, len(SIGNAL_TYPES))), np.zeros((0, len(SIGNAL_TYPES)), dtype=int)
+        return self._signals(self.features_.transform(utterances))
+
+    def _signals(self, matrix: sparse.csr_matrix) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int_]]:
+        proba = self._signal_proba(matrix)
+        raised = self._decide(proba)
+        head = self.negative_head_
+        if head is None:
+            return proba, raised
+        tone = head.proba(matrix)
+        voiced = [SIGNAL_TYPES.index(s) for s in VOICED_COMPLAINTS]
+        d = SIGNAL_TYPES.index(DISSATISFACTION)
+        composed = (tone >= self.negative_threshold_) & raised[:, voiced].any(axis=1)
+        raised[:, d] |= composed.astype(int)
+        proba[:, d] = np.maximum(proba[:, d], np.where(composed, tone * proba[:, voiced].max(axis=1), 0.0))
+        return proba, raised
 
     def sentiment_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(negative, neutral, positive) per utterance."""
@@ -230,7 +273,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if not self.sentiment_heads_:
             raise RuntimeError("this detector was fitted without sentiment labels")
         matrix = self.features_.transform(utterances)
-        labels = self._decide(self._signal_proba(matrix))
+        labels = self._signals(matrix)[1]
         return labels, [SENTIMENTS[int(i)] for i in np.argmax(self._sentiment_proba(matrix), axis=1)]
 
     def _decide(self, proba: npt.NDArray[np.float64]) -> npt.NDArray[np.int_]:
@@ -273,4 +316,5 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "thresholds": dict(self.thresholds_),
             "embeddings": bool(self.features_.uses_embeddings_),
             "sentiment": bool(self.sentiment_heads_),
+            "negative_tone_threshold": self.negative_threshold_ if self.negative_head_ is not None else None,
         }
