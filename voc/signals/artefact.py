@@ -36,7 +36,7 @@ MANIFEST_FILE = "detector.json"
 # Embeddings of the corpus, kept between builds and benchmarks (never read by the service).
 EMBEDDINGS_FILE = "embeddings.npz"
 # Bump when the detector's code changes what a trained model holds.
-FORMAT = 5
+FORMAT = 6
 
 
 class DetectorUnavailableError(UnavailableError, RuntimeError):

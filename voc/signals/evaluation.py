@@ -199,6 +199,7 @@ def fit_detector(
         groups=[u.family for u in items],
         sample_weight=[decoy_weight if u.kind == "decoy" else 1.0 for u in items],
         decoys=[is_decoy(u) for u in items],
+        heard=[u.heard for u in items],
     )
 
 
