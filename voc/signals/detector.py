@@ -37,6 +37,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
+from voc.db.signals import SignalType
 from voc.signals.encoder import EncoderName, cached_embeddings
 from voc.signals.features import Utterance, UtteranceFeatures
 from voc.signals.rules import SIGNAL_TYPES
@@ -46,9 +47,14 @@ log = logging.getLogger(__name__)
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 DEFAULT_THRESHOLD = 0.5
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.81, 0.05), 2)
-DISSATISFACTION = "dissatisfaction"
 #: Signals that, said in a negative tone, are dissatisfaction too (how the corpus labels them).
-VOICED_COMPLAINTS: tuple[str, ...] = ("value_complaint", "churn_intent", "feature_struggle")
+VOICED_COMPLAINTS: tuple[SignalType, ...] = (
+    SignalType.VALUE_COMPLAINT,
+    SignalType.CHURN_INTENT,
+    SignalType.FEATURE_STRUGGLE,
+)
+_VOICED_COLUMNS = [SIGNAL_TYPES.index(s) for s in VOICED_COMPLAINTS]
+_DISSATISFACTION_COLUMN = SIGNAL_TYPES.index(SignalType.DISSATISFACTION)
 
 
 def best_threshold(
@@ -224,14 +230,13 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             seen[test] = True
         platt = LogisticRegression(C=1e4).fit(decision[seen].reshape(-1, 1), y[seen])
         head = SignalHead(model, float(platt.coef_[0, 0]), float(platt.intercept_[0]))
-        calibrated = 1.0 / (1.0 + np.exp(-(head.slope * decision[seen] + head.intercept)))
-        tempting = None if decoys is None else decoys[seen]
+        calibrated = 1.0 / (1.0 + np.exp(-(head.slope * decision + head.intercept)))
+        on = seen if choose_on is None else seen & choose_on
+        if len(set(y[on])) < 2:  # too few heard rows to choose on: all of them
+            on = seen
         budget = self.max_decoy_fp if max_decoy_fp is None else max_decoy_fp
-        on = np.ones(len(calibrated), dtype=bool) if choose_on is None else choose_on[seen].copy()
-        if len(set(y[seen][on])) < 2:  # too few heard rows to choose on: all of them
-            on[:] = True
-        tempting = None if tempting is None else tempting[on]
-        return head, best_threshold(y[seen][on], calibrated[on], tempting, budget)
+        tempting = None if decoys is None else decoys[on]
+        return head, best_threshold(y[on], calibrated[on], tempting, budget)
 
     def predict_proba(self, X: Sequence[Utterance]) -> npt.NDArray[np.float64]:  # noqa: N803
         """P(signal) per utterance, shape (n, len(SIGNAL_TYPES)), columns in ``SIGNAL_TYPES`` order.
@@ -256,8 +261,7 @@ class SignalDetector(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if head is None:
             return proba, raised
         tone = head.proba(matrix)
-        voiced = [SIGNAL_TYPES.index(s) for s in VOICED_COMPLAINTS]
-        d = SIGNAL_TYPES.index(DISSATISFACTION)
+        voiced, d = _VOICED_COLUMNS, _DISSATISFACTION_COLUMN
         composed = (tone >= self.negative_threshold_) & raised[:, voiced].any(axis=1)
         raised[:, d] |= composed.astype(int)
         proba[:, d] = np.maximum(proba[:, d], np.where(composed, tone * proba[:, voiced].max(axis=1), 0.0))
