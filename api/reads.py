@@ -59,5 +59,6 @@ def read_session(rt: Runtime) -> Session:
     """The session of one read, opened and closed in the read's own thread (``with read_session(rt) as
     session``). Not a request dependency: FastAPI runs a generator dependency on the event loop, its
     set-up and exit took a tenth of a call read's CPU, and the exit hands the connection back there (on
-    PostgreSQL a ROLLBACK round trip the loop waits for)."""
-    return Session(rt.engine, expire_on_commit=False)
+    PostgreSQL a ROLLBACK round trip the loop waits for). On the runtime's read engine: on PostgreSQL
+    without a transaction (``voc.db.engine.reads_engine``), so a read is its statements alone."""
+    return Session(rt.read_engine, expire_on_commit=False)

@@ -5,6 +5,7 @@ settings itself; the CLI, the API and the workers pass these parts down as argum
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import Engine
 
 from voc.audio_store import LocalAudioStore
+from voc.db.engine import reads_engine
 from voc.pipeline.dispatch import CallDispatcher
 from voc.redaction import RedactingFilter
 from voc.security.keys import KeyCache
@@ -33,6 +35,11 @@ class Runtime:
     """The tokenizer and lexicon, loaded on first use (the user dictionary must have been built)."""
     key_cache: KeyCache = field(default_factory=KeyCache)
     """API keys checked recently, in this process (``voc.security.keys.KeyCache``)."""
+
+    @functools.cached_property
+    def read_engine(self) -> Engine:
+        """For the API's reads (``voc.db.engine.reads_engine``: autocommit on PostgreSQL)."""
+        return reads_engine(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from api.auth import allow
+from api.cache import PAGES
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
@@ -214,6 +215,7 @@ def check_metadata(file: Annotated[UploadFile, File()], rt: RuntimeDep) -> Metad
 )
 @read_route
 def list_calls(
+    request: Request,
     rt: RuntimeDep,
     status: str | None = None,
     agent: str | None = None,
@@ -231,6 +233,10 @@ def list_calls(
     cursor: str | None = None,
 ) -> Response:
     with read_session(rt) as session:
+        # The first page, as a CRM polls it, is kept per data version (api.cache); later pages are read.
+        kept = PAGES.lookup(request, rt, session, cacheable=cursor is None)
+        if kept.hit is not None:
+            return kept.hit.response(request)
         customer_pk = None
         if customer_id:
             customer_pk = session.exec(select(Customer.id).where(Customer.customer_id == customer_id)).first()
@@ -265,7 +271,7 @@ def list_calls(
         if more and last is not None
         else None
     )
-    return CALL_PAGE.response({"items": items, "next_cursor": next_cursor})
+    return kept.store(CALL_PAGE.response({"items": items, "next_cursor": next_cursor})).response(request)
 
 
 def _after(cursor: dict[str, Any] | None) -> tuple[datetime, int] | None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from api.auth import allow
+from api.cache import PAGES
 from api.deps import RuntimeDep, SessionDep
 from api.problems import Problem
 from api.reads import read_route, read_session
@@ -151,6 +152,7 @@ CUSTOMER_DETAIL = JsonBody(CustomerDetail)
 )
 @read_route
 def list_customers_route(
+    request: Request,
     rt: RuntimeDep,
     q: Annotated[
         str | None, Query(max_length=128, description="Part of the name or customer id, or a phone number")
@@ -179,6 +181,10 @@ def list_customers_route(
         limit=None if format == "csv" else limit,
     )
     with read_session(rt) as session:
+        # The first page of JSON, as a CRM polls it, is kept per data version (api.cache).
+        kept = PAGES.lookup(request, rt, session, cacheable=format == "json" and offset == 0)
+        if kept.hit is not None:
+            return kept.hit.response(request)
         page = list_customers(session, query, signal_params(rt.settings))
     if format == "csv":
         return PlainTextResponse(
@@ -188,13 +194,14 @@ def list_customers_route(
         )
     more = offset + limit < page.total
     # A plain document, validated and serialised once (api.responses), not built as models first.
-    return CUSTOMER_LIST.response(
+    body = CUSTOMER_LIST.response(
         {
             "items": [item.as_dict() for item in page.items],
             "total": page.total,
             "next_offset": offset + limit if more else None,
         }
     )
+    return kept.store(body).response(request)
 
 
 class FollowUpIn(BaseModel):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from api.auth import allow
+from api.cache import PAGES
 from api.deps import RuntimeDep, SessionDep
 from api.pagination import Page, decode_cursor, encode_cursor
 from api.problems import Problem
@@ -203,9 +204,14 @@ def post_feedback(
     dependencies=[allow("at_risk.read")],
 )
 @read_route
-def get_at_risk(rt: RuntimeDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
+def get_at_risk(
+    request: Request, rt: RuntimeDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> Response:
     with read_session(rt) as session:
+        kept = PAGES.lookup(request, rt, session)  # kept per data version (api.cache)
+        if kept.hit is not None:
+            return kept.hit.response(request)
         listed = at_risk(session, limit)
     # The assessments are read by attribute and serialised once (api.responses): no document is built
     # per customer and evidence first (dataclasses.asdict: half of the route's time).
-    return AT_RISK.response(listed)
+    return kept.store(AT_RISK.response(listed)).response(request)

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from voc.customers.followup import FollowUp
 from voc.customers.phones import normalise_phone
 from voc.db.customers import Customer, CustomerFollowUp, CustomerPhone, FollowUpState
+from voc.db.engine import autocommits
 from voc.db.risk import CustomerRisk
 from voc.signals.at_risk import backfill, base_state
 from voc.signals.params import SignalParams
@@ -255,7 +256,7 @@ def _statements(shape: _Shape) -> tuple[Any, Any]:
 def list_customers(session: Session, query: CustomerQuery, params: SignalParams) -> CustomerPage:
     state = base_state(session)
     if not state.rows_complete:
-        backfill(session, params)  # customers written without a refresh (rare): scored once
+        _backfill(session, params)
     values: dict[str, Any] = _search_values(query.q)
     shape = _Shape(
         search=_search_kind(values),
@@ -279,6 +280,19 @@ def list_customers(session: Session, query: CustomerQuery, params: SignalParams)
     values |= {"offset": query.offset, "limit": query.limit}
     items = [_item(*row) for row in connection.execute(page, values).all()]
     return CustomerPage(items=items, total=total)
+
+
+def _backfill(session: Session, params: SignalParams) -> None:
+    """Customers written without a refresh (rare): scored before the page is read. In a read without a
+    transaction (``voc.db.engine.reads_engine``) in one of its own, committed: all rows or none, and
+    each statement of the page sees them; else in the caller's transaction, as it decides."""
+    if not autocommits(session.connection()):
+        backfill(session, params)
+        return
+    bind = session.get_bind()
+    with Session(bind.execution_options(isolation_level="READ COMMITTED")) as writer:
+        backfill(writer, params)
+        writer.commit()
 
 
 def _item(

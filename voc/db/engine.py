@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,24 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json_dumps)
+
+
+def reads_engine(engine: Engine) -> Engine:
+    """The engine of the API's reads (``Runtime.read_engine``): on PostgreSQL the same pool in
+    autocommit (a read that must write opens a transaction of its own: ``voc.customers.listing``). A
+    read then costs its statements and nothing else: no BEGIN and no ROLLBACK round trip, and psycopg
+    keeps its prepared statements (it forgets them all on every ROLLBACK, so reads that ended in one
+    were parsed and planned by the server every time). Read committed, the default, gives each
+    statement a snapshot of its own inside a transaction too, so a read sees the same either way.
+    SQLite: the engine itself (its BEGIN costs no round trip)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def autocommits(connection: Connection) -> bool:
+    """Whether ``connection`` runs each statement in a transaction of its own (``reads_engine``)."""
+    return connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
 
 
 def sqlite_pragmas(engine: Engine) -> dict[str, Any]:
