@@ -42,6 +42,9 @@ TRACKED: tuple[str, ...] = (
     "customer_follow_ups",
 )
 
+#: The row events each tracked table has a trigger for on SQLite (``voc_changed_<table>_<event>``).
+SQLITE_EVENTS = ("insert", "update", "delete")
+
 #: Not part of the models' metadata: only the migration creates it, and a test's truncation of the
 #: models' tables leaves it (and its epoch) in place.
 DATA_CHANGES = sa.Table(
@@ -131,6 +134,3 @@ def missing_triggers(connection: Connection) -> list[str]:
         ).scalars()
     )
     return [t for t in TRACKED if any(f"voc_changed_{t}_{e}" not in names for e in SQLITE_EVENTS)]
-
-
-SQLITE_EVENTS = ("insert", "update", "delete")
