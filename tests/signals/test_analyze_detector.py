@@ -29,6 +29,11 @@ def test_the_detector_decides_on_customer_turns_and_never_on_the_operators(
         ("customer", "正直、この内容でこの料金は見合ってないと思うんですよね。"),
         ("customer", "住所の変更もお願いできますか。"),
         ("unknown", "他社の方が安いので、来月で解約したいです。"),
+        # A recorder's turn of several sentences: each is read, and the quiet ones dilute nothing.
+        (
+            "customer",
+            "はい、お世話になっております。実は来月で解約しようかと思ってまして。他社の方が安いので。",
+        ),
     ]
     with Session(engine) as session:
         call_id = add_call(session, "det-1", turns)
@@ -44,6 +49,7 @@ def test_the_detector_decides_on_customer_turns_and_never_on_the_operators(
     assert 0 not in by_segment and 2 not in by_segment
     assert "value_complaint" in by_segment[1]
     assert {"churn_intent", "competitor_mention"} <= by_segment[3]
+    assert {"churn_intent", "competitor_mention"} <= by_segment[4]
 
 
 def test_without_a_detector_the_rules_still_decide(

@@ -17,7 +17,7 @@ from voc.nlp.sentiment import Lexicon
 from voc.signals.corpus import load_corpus
 from voc.signals.detector import VOICED_COMPLAINTS, SignalDetector
 from voc.signals.evaluation import score_set
-from voc.signals.features import UtteranceAnalyzer
+from voc.signals.features import UtteranceAnalyzer, token_terms
 from voc.signals.rules import SIGNAL_TYPES
 
 INDEPENDENT = Path(__file__).resolve().parents[1] / "fixtures" / "signals" / "independent.jsonl"
@@ -128,7 +128,9 @@ def test_leaving_or_struggling_is_dissatisfaction_only_when_said_unhappily(
 def test_dissatisfaction_is_its_head_or_a_negative_tone_with_a_voiced_complaint(
     detector: SignalDetector, analyzer: UtteranceAnalyzer
 ) -> None:
-    utterances = [analyzer(u.text) for u in load_corpus(INDEPENDENT) if u.speaker != "operator"]
+    # One-clause lines: a longer turn's decision is its clauses' too (test_long_turns_*).
+    lines = [analyzer(u.text) for u in load_corpus(INDEPENDENT) if u.speaker != "operator"]
+    utterances = [u for u in lines if not u.parts]
     proba, raised = detector.signals(utterances)
     assert np.array_equal(raised, detector.predict(utterances))
     assert np.array_equal(proba, detector.predict_proba(utterances))
@@ -143,3 +145,39 @@ def test_dissatisfaction_is_its_head_or_a_negative_tone_with_a_voiced_complaint(
     assert np.array_equal(raised[:, d].astype(bool), by_head | (tone & voiced))
     assert (by_head != raised[:, d].astype(bool)).any()  # the composition raises some on its own
     assert np.all(proba[raised[:, d] == 1, d] > 0)  # each raised one has a confidence to sort by
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "はい、そうです。来月で解約しようかと思ってまして。他社の方が安いので。",
+            {"churn_intent", "competitor_mention"},
+        ),
+        (
+            "えっと、請求書の件なんですけど。もう少し安いプランってないんですか、ちょっと高いので。",
+            {"value_complaint"},
+        ),
+        ("あ、はい、わかりました。じゃあそれでお願いします。ありがとうございます。", set()),
+        ("解約しようかと思ったこともあったんですけど、今は満足してます。", set()),
+    ],
+)
+def test_long_turns_carry_what_one_of_their_sentences_says(
+    detector: SignalDetector, analyzer: UtteranceAnalyzer, text: str, expected: set[str]
+) -> None:
+    found = signals_of(detector, analyzer, text)
+    assert expected <= found
+    if not expected:
+        assert not found & {"churn_intent", "value_complaint", "competitor_mention"}
+
+
+def test_a_long_turn_is_decided_on_its_clauses_too(
+    detector: SignalDetector, analyzer: UtteranceAnalyzer
+) -> None:
+    turn = analyzer("お世話になっております。実は他社への乗り換えを考えてまして。")
+    greeting, news = turn.parts
+    assert (greeting.text, news.text) == ("お世話になっております。", "実は他社への乗り換えを考えてまして。")
+    proba = detector.predict_proba([turn, *turn.parts])
+    assert np.all(proba[0] >= proba[1:].max(axis=0))  # the turn says what any clause says
+    words = detector.explain(turn, "competitor_mention")
+    assert words and set(words) <= set(token_terms(news))  # the evidence is the clause that says it

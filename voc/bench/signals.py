@@ -13,7 +13,7 @@ from voc.nlp.sentiment import Lexicon
 from voc.signals.artefact import EMBEDDINGS_FILE, load_training_set
 from voc.signals.corpus import LabelledUtterance, load_corpus, load_heard
 from voc.signals.detector import SignalDetector
-from voc.signals.evaluation import SetScores, cross_validate, score_set
+from voc.signals.evaluation import SetScores, cross_validate, score_long_turns, score_set
 from voc.signals.features import UtteranceAnalyzer
 from voc.signals.rules import SIGNAL_TYPES
 
@@ -66,12 +66,13 @@ def run_bench(
 ) -> SignalsBench:
     data = load_training_set(corpus_dir)
     items = data.items
-    clean, heard = cross_validate(
+    held_out = cross_validate(
         items, analyzer.analyse, lexicon, folds=folds, embedding_store=corpus_dir / EMBEDDINGS_FILE
     )
-    sets = [s for s in (clean, heard) if s.n]
+    sets = [s for s in held_out if s.n]
     for name, rows in independent_sets(independent):
         sets.append(score_set(name, detector, rows, analyzer.analyse, lexicon))
+        sets.append(score_long_turns(name, detector, rows, analyzer.analyse, lexicon))
     for call in calls[:2]:  # warm-up: the tagger and the encoder load on first use
         detector.predict_proba([analyzer(t) for t in call])
     per_utterance, per_call = time_calls(detector, analyzer, calls)
@@ -102,7 +103,10 @@ def to_markdown(bench: SignalsBench, transcription_s_per_call: float | None = No
         f"GroupKFold over the families ({bench.folds} folds; a family and its heard copies are held out "
         "together, so no test sentence has a sibling of its own template in training). *independent*: "
         "the shipped detector on sentences written separately from the corpus and never trained on "
-        "(`tests/fixtures/signals/`). Customer lines only (operator lines never reach the detector).",
+        "(`tests/fixtures/signals/`). *long turns*: lines of the set beside them joined with a quiet line "
+        "of another family by 。 or 、 (`voc.signals.long_turns`: a recorder's turn holds several "
+        "sentences), scored on the first line's labels. Customer lines only (operator lines never reach "
+        "the detector).",
         "",
         "Each cell: precision / recall / **F1** of the detector, and in brackets the F1 of the rule book "
         "alone.",

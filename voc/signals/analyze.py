@@ -9,7 +9,9 @@ Who decides, per signal:
 2. else the shipped detector (``voc.signals.detector``): its calibrated probability is the confidence;
 3. else (no detector built) the rules alone (``voc.signals.rules``).
 The rule that matched, if any, is always kept as the explanation (``rule``, ``matched``); where no rule
-matched, ``matched`` holds the words that weighed most in the detector's decision.
+matched, ``matched`` holds the words that weighed most in the detector's decision. A turn of several
+sentences is read whole and sentence by sentence (``voc.signals.clauses``): those words come from the
+sentence that raised the signal most.
 """
 
 from __future__ import annotations

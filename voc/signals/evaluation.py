@@ -29,6 +29,7 @@ from voc.signals.corpus import LabelledUtterance
 from voc.signals.detector import SignalDetector
 from voc.signals.encoder import cached_embeddings
 from voc.signals.features import AnalysedUtterance
+from voc.signals.long_turns import DEFAULT_TURNS, long_turns
 from voc.signals.rules import SIGNAL_TYPES
 
 log = logging.getLogger(__name__)
@@ -211,13 +212,20 @@ def cross_validate(
     folds: int = 5,
     params: dict[str, Any] | None = None,
     embedding_store: Path | None = None,
-) -> tuple[SetScores, SetScores]:
-    """Held-out-family scores on the clean lines and on the heard lines (customer side only)."""
+    turns: int = DEFAULT_TURNS,
+) -> list[SetScores]:
+    """Held-out-family scores on the clean lines, on the heard lines (customer side only) and, with
+    ``turns``, on that many long turns of each (``long_turns``: the fold's held-out lines joined with
+    its held-out quiet lines)."""
     params = params or {}
     analysed = [analyse(u.text) for u in items]
     groups = [u.family for u in items]
     predicted = np.zeros((len(items), len(SIGNAL_TYPES)), dtype=int)
     sentiment = ["neutral"] * len(items)
+    joined: dict[bool, list[tuple[LabelledUtterance, AnalysedUtterance, npt.NDArray[np.int_]]]] = {
+        False: [],
+        True: [],
+    }
     with cached_embeddings(embedding_store):
         for k, (train, test) in enumerate(GroupKFold(n_splits=folds).split(items, groups=groups)):
             log.info("fold %d/%d: %d train, %d test", k + 1, folds, len(train), len(test))
@@ -226,6 +234,12 @@ def cross_validate(
             predicted[test] = labels
             for i, label in zip(test, sentiments, strict=True):
                 sentiment[i] = label
+            for heard, found in joined.items():
+                held_out = [items[i] for i in test if items[i].heard == heard]
+                made = long_turns(held_out, turns // folds, seed=k)
+                read = [analyse(u.text) for u in made]
+                pred = detector.predict([a.utterance for a in read])
+                found.extend(zip(made, read, pred, strict=True))
     rules = rule_predictions(analysed)
     lex = lexicon_labels(analysed, lexicon)
     out = []
@@ -241,7 +255,12 @@ def cross_validate(
                 [lex[i] for i in rows],
             )
         )
-    return out[0], out[1]
+    for heard, found in joined.items():
+        if found:
+            name = "heard, long turns" if heard else "clean, long turns"
+            truth, read = [f[0] for f in found], [f[1] for f in found]
+            out.append(score_rows(name, truth, np.array([f[2] for f in found]), rule_predictions(read)))
+    return out
 
 
 def score_set(
@@ -264,3 +283,15 @@ def score_set(
         sentiment,
         lexicon_labels(analysed, lexicon),
     )
+
+
+def score_long_turns(
+    name: str,
+    detector: SignalDetector,
+    items: Sequence[LabelledUtterance],
+    analyse: Analyse,
+    lexicon: Lexicon,
+    turns: int = DEFAULT_TURNS,
+) -> SetScores:
+    """``score_set`` on ``long_turns`` of a set the detector never saw."""
+    return score_set(f"{name}, long turns", detector, long_turns(items, turns), analyse, lexicon)

@@ -22,7 +22,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 import numpy as np
@@ -34,6 +34,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from voc.nlp.reading import KanaReader
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.nlp.tokens import Token
+from voc.signals.clauses import clauses
 from voc.signals.encoder import EncoderName, SentenceEncoder, load_encoder
 from voc.signals.rules import RuleHit, SignalLexicon, detect_all
 
@@ -42,10 +43,13 @@ _NOISE = re.compile(r"[\s、。，．,.!?！？「」『』（）()・…〜ー~
 
 @dataclass(frozen=True, slots=True)
 class Utterance:
+    """``parts``: the turn's clauses read on their own (``voc.signals.clauses``), empty for one clause."""
+
     text: str
     tokens: tuple[str, ...]
     reading: str
     rules: tuple[str, ...]
+    parts: tuple[Utterance, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,17 +62,32 @@ class AnalysedUtterance:
 
 
 class UtteranceAnalyzer:
-    """Text → ``Utterance`` with the worker's own tokenizer, reader and competitor lexicon."""
+    """Text → ``Utterance`` with the worker's own tokenizer, reader and competitor lexicon.
+
+    ``split_clauses``: a turn of several clauses also gets each clause read alone (``Utterance.parts``).
+    """
 
     def __init__(
-        self, tokenizer: JapaneseTokenizer, lexicon: SignalLexicon, reader: KanaReader | None = None
+        self,
+        tokenizer: JapaneseTokenizer,
+        lexicon: SignalLexicon,
+        reader: KanaReader | None = None,
+        *,
+        split_clauses: bool = True,
     ) -> None:
         self.tokenizer = tokenizer
         self.lexicon = lexicon
         self.reader = reader or KanaReader(tokenizer.user_dic)
+        self.split_clauses = split_clauses
 
     def analyse(self, text: str, tokens: Sequence[Token] | None = None) -> AnalysedUtterance:
-        rich = tuple(self.tokenizer.analyze(text) if tokens is None else tokens)
+        whole = self._read(text, tuple(self.tokenizer.analyze(text) if tokens is None else tokens))
+        if not self.split_clauses:
+            return whole
+        parts = tuple(self._read(c, tuple(self.tokenizer.analyze(c))).utterance for c in clauses(text))
+        return AnalysedUtterance(replace(whole.utterance, parts=parts), whole.tokens, whole.hits)
+
+    def _read(self, text: str, rich: tuple[Token, ...]) -> AnalysedUtterance:
         found, vetoed = detect_all(text, rich, self.lexicon)
         hits = tuple(found)
         fired = {f"{h.signal}/{h.rule}" for h in hits}
