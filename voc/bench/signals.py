@@ -105,8 +105,9 @@ def to_markdown(bench: SignalsBench, transcription_s_per_call: float | None = No
         "the shipped detector on sentences written separately from the corpus and never trained on "
         "(`tests/fixtures/signals/`). *long turns*: lines of the set beside them joined with a quiet line "
         "of another family by 。 or 、 (`voc.signals.long_turns`: a recorder's turn holds several "
-        "sentences), scored on the first line's labels. Customer lines only (operator lines never reach "
-        "the detector).",
+        "sentences), scored on the first line's labels; in a set without kinds (*independent*) the quiet "
+        "line is any line without a label, decoys included, so a long turn there holds two decoys' chances "
+        "of a false alarm. Customer lines only (operator lines never reach the detector).",
         "",
         "Each cell: precision / recall / **F1** of the detector, and in brackets the F1 of the rule book "
         "alone.",
