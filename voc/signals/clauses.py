@@ -19,13 +19,14 @@ import re
 import unicodedata
 
 _BOUNDARY = re.compile(r"(?<=[。！？!?])")
-#: Fewer characters than this (punctuation and spaces not counted) and a piece joins the next one.
+#: Punctuation, brackets and spaces: what Whisper writes between words, never a word itself.
+UNSPOKEN = re.compile(r"[\s、。，．,.!?！？「」『』（）()・…〜ー~-]+")
+#: Fewer characters than this (``UNSPOKEN`` not counted) and a piece joins the next one.
 MIN_CLAUSE_CHARS = 6
-_NOT_COUNTED = re.compile(r"[\s、。，．,.!?！？「」『』（）()・…〜ー~-]+")
 
 
 def _length(piece: str) -> int:
-    return len(_NOT_COUNTED.sub("", unicodedata.normalize("NFKC", piece)))
+    return len(UNSPOKEN.sub("", unicodedata.normalize("NFKC", piece)))
 
 
 def clauses(text: str, min_chars: int = MIN_CLAUSE_CHARS) -> list[str]:

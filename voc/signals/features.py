@@ -19,7 +19,6 @@ each L2-normalised so that no block dominates by size:
 from __future__ import annotations
 
 import itertools
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -34,11 +33,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from voc.nlp.reading import KanaReader
 from voc.nlp.tokenizer import JapaneseTokenizer
 from voc.nlp.tokens import Token
-from voc.signals.clauses import clauses
+from voc.signals.clauses import UNSPOKEN, clauses
 from voc.signals.encoder import EncoderName, SentenceEncoder, load_encoder
 from voc.signals.rules import RuleHit, SignalLexicon, detect_all
-
-_NOISE = re.compile(r"[\s、。，．,.!?！？「」『』（）()・…〜ー~-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +102,7 @@ class UtteranceAnalyzer:
 
 def compact(text: str) -> str:
     """NFKC, lower case, punctuation and spaces removed: Whisper's punctuation is not evidence."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
+    return UNSPOKEN.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def _compact_texts(utterances: Sequence[Utterance]) -> list[str]:
